@@ -1,0 +1,1 @@
+"""onethread: one thread from first touch to renewal."""

@@ -1,0 +1,3 @@
+from onethread.cli import main
+
+main()

@@ -1,0 +1,176 @@
+import datetime as dt
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from onethread.customers.models import Account
+from onethread.team.models import Member, Team
+
+
+class Stage(models.Model):
+    """One step of the bow tie, or a terminal outcome that closes a journey."""
+
+    class Kind(models.TextChoices):
+        ACTIVE = "active", "Active stage"
+        OUTCOME = "outcome", "Terminal outcome"
+
+    class Side(models.TextChoices):
+        ACQUISITION = "acquisition", "Before the sale"
+        RETENTION = "retention", "After the sale"
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80)
+    position = models.PositiveSmallIntegerField(help_text="Order on the board and in the bow tie.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ACTIVE)
+    side = models.CharField(
+        max_length=12,
+        choices=Side.choices,
+        help_text="Outcomes close journeys on their own side: lost before the sale, "
+        "churned after it.",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_outcome(self) -> bool:
+        return self.kind == self.Kind.OUTCOME
+
+
+class Journey(models.Model):
+    """One customer relationship, from first touch to renewal."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="journeys")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="journeys")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="owned_journeys"
+    )
+    source = models.CharField(max_length=100, blank=True, help_text="The channel it came from.")
+    opened_at = models.DateTimeField(default=timezone.now)
+    # Null when the data behind it (an import) does not say when.
+    stage_entered_at = models.DateTimeField(null=True, blank=True)
+    won_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=models.Q(closed_at__isnull=True),
+                name="one_open_journey_per_account",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["stage", "stage_entered_at", "id"], name="journey_board_idx"),
+            models.Index(fields=["team", "stage", "stage_entered_at"], name="journey_team_idx"),
+            models.Index(fields=["owner", "stage"], name="journey_owner_idx"),
+            models.Index(fields=["source"], name="journey_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} ({self.stage})"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def days_in_stage(self, now: dt.datetime) -> int | None:
+        if self.stage_entered_at is None:
+            return None
+        return max((now - self.stage_entered_at).days, 0)
+
+
+class AccountTeamMember(models.Model):
+    """Someone who owned or worked a journey at a stage. Never removed."""
+
+    journey = models.ForeignKey(Journey, on_delete=models.PROTECT, related_name="account_team")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="account_teams")
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    owned = models.BooleanField(default=False)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["journey", "member", "stage"], name="one_seat_per_member_and_stage"
+            )
+        ]
+        indexes = [models.Index(fields=["member", "journey"], name="account_team_member_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} at {self.stage} on journey {self.journey_id}"
+
+
+class EventKind(models.TextChoices):
+    JOURNEY_OPENED = "journey_opened", "Journey opened"
+    STAGE_ENTERED = "stage_entered", "Stage entered"
+    OWNER_CHANGED = "owner_changed", "Owner changed"
+    NEED_CAPTURED = "need_captured", "Need captured"
+    NEED_CHANGED = "need_changed", "Need changed"
+    COMMITMENT_MADE = "commitment_made", "Commitment made"
+    COMMITMENT_CHANGED = "commitment_changed", "Commitment changed"
+    INTERACTION_LOGGED = "interaction_logged", "Interaction logged"
+    DEAL_CREATED = "deal_created", "Deal created"
+    DEAL_CHANGED = "deal_changed", "Deal changed"
+    TICKET_OPENED = "ticket_opened", "Ticket opened"
+    TICKET_CHANGED = "ticket_changed", "Ticket changed"
+    CONTACT_ADDED = "contact_added", "Contact added"
+    CONTACT_CHANGED = "contact_changed", "Contact changed"
+    NOTE_ADDED = "note_added", "Note added"
+
+
+class AppendOnlyError(RuntimeError):
+    pass
+
+
+class JourneyEventQuerySet(models.QuerySet["JourneyEvent"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Journey events are never updated.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Journey events are never deleted.")
+
+
+class JourneyEvent(models.Model):
+    """The append-only log of everything that happens to a journey."""
+
+    journey = models.ForeignKey(
+        Journey, on_delete=models.PROTECT, related_name="events", db_index=False
+    )
+    kind = models.CharField(max_length=32, choices=EventKind.choices)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # When it happened in the world; null when the source does not say.
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    payload = models.JSONField(default=dict, blank=True)
+
+    objects = JourneyEventQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["journey", "id"], name="event_journey_idx"),
+            models.Index(fields=["journey", "kind", "id"], name="event_journey_kind_idx"),
+            models.Index(fields=["kind", "occurred_at"], name="event_kind_time_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on journey {self.journey_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Journey events are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Journey events are never deleted.")

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.db import models
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    LEAD_GENERATION = "lead_generation", "Lead generation"
+    SDR = "sdr", "SDR"
+    AE = "ae", "Account executive"
+    ONBOARDING = "onboarding", "Onboarding"
+    SUPPORT = "support", "Support"
+    CSM = "csm", "CSM / account manager"
+    MANAGER = "manager", "Manager"
+    ADMIN = "admin", "Admin"
+
+
+class Member(models.Model):
+    """A user who works journeys: their stage role in a team."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member"
+    )
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="members")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    is_available = models.BooleanField(
+        default=True, help_text="Unavailable members receive no new work."
+    )
+
+    class Meta:
+        ordering = ["team__name", "user__first_name", "user__last_name", "user__username"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
