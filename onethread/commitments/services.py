@@ -72,7 +72,7 @@ def make_commitment(
         payload={
             "commitment_id": commitment.pk,
             "promise": commitment.promise,
-            "owner": str(owner) if owner else None,
+            "owner": (owner.get_full_name() or owner.get_username()) if owner else None,
             "due_on": due_on.isoformat() if due_on else None,
         },
     )

@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import User
+from django.contrib.auth.models import AbstractUser, User
 from django.db import models
 from django.utils import timezone
 
@@ -66,6 +66,8 @@ def join_account_team(
 
 
 def _describe(value: object) -> object:
+    if isinstance(value, AbstractUser):
+        return value.get_full_name() or value.get_username()
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, dt.date | Decimal):

@@ -53,8 +53,9 @@ class Journey(models.Model):
     )
     source = models.CharField(max_length=100, blank=True, help_text="The channel it came from.")
     opened_at = models.DateTimeField(default=timezone.now)
-    # Null when the data behind it (an import) does not say when.
-    stage_entered_at = models.DateTimeField(null=True, blank=True)
+    # When an import does not say when the current stage began, the latest
+    # time it knows; the event log keeps the unknown time as null.
+    stage_entered_at = models.DateTimeField(default=timezone.now)
     won_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome_reason = models.TextField(blank=True)
@@ -82,9 +83,7 @@ class Journey(models.Model):
     def is_closed(self) -> bool:
         return self.closed_at is not None
 
-    def days_in_stage(self, now: dt.datetime) -> int | None:
-        if self.stage_entered_at is None:
-            return None
+    def days_in_stage(self, now: dt.datetime) -> int:
         return max((now - self.stage_entered_at).days, 0)
 
 

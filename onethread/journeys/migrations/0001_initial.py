@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(blank=True, help_text='The channel it came from.', max_length=100)),
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('stage_entered_at', models.DateTimeField(blank=True, null=True)),
+                ('stage_entered_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('won_at', models.DateTimeField(blank=True, null=True)),
                 ('closed_at', models.DateTimeField(blank=True, null=True)),
                 ('outcome_reason', models.TextField(blank=True)),

@@ -1,0 +1,114 @@
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+
+from onethread.commitments.models import Commitment
+from onethread.journeys.models import EventKind, Journey, JourneyEvent
+
+register = template.Library()
+
+
+@register.filter
+def days_in_stage(journey: Journey, now: dt.datetime) -> int:
+    return journey.days_in_stage(now)
+
+
+def _changes(changes: dict[str, list[Any]]) -> SafeString:
+    return format_html_join(
+        ", ",
+        "{} {} → {}",
+        (
+            (field.replace("_", " "), old if old not in (None, "") else "—", new)
+            for field, (old, new) in changes.items()
+        ),
+    )
+
+
+@register.simple_tag
+def event_line(event: JourneyEvent, stage_names: dict[str, str]) -> SafeString:
+    """One sentence telling what the event recorded, from its payload alone."""
+    p = event.payload
+    kind = event.kind
+
+    def stage(key: str | None) -> str:
+        return stage_names.get(key or "", key or "—")
+
+    if kind == EventKind.JOURNEY_OPENED:
+        return format_html(
+            "Journey opened{}", f" (source: {p['source']})" if p.get("source") else ""
+        )
+    if kind == EventKind.STAGE_ENTERED:
+        reason = format_html(" — <q>{}</q>", p["reason"]) if p.get("reason") else ""
+        if p.get("from"):
+            return format_html(
+                "Moved from {} to <strong>{}</strong>{}",
+                stage(p["from"]),
+                stage(p.get("to")),
+                reason,
+            )
+        return format_html("Entered <strong>{}</strong>{}", stage(p.get("to")), reason)
+    if kind == EventKind.OWNER_CHANGED:
+        return format_html(
+            "Owner changed from {} to <strong>{}</strong>", p.get("from") or "nobody", p.get("to")
+        )
+    if kind == EventKind.NEED_CAPTURED:
+        return format_html("Need captured: <q>{}</q> ({})", p.get("statement"), p.get("priority"))
+    if kind in (
+        EventKind.NEED_CHANGED,
+        EventKind.COMMITMENT_CHANGED,
+        EventKind.TICKET_CHANGED,
+        EventKind.DEAL_CHANGED,
+        EventKind.CONTACT_CHANGED,
+    ):
+        subject = p.get("statement") or p.get("promise") or p.get("subject") or p.get("name")
+        note = format_html(" — <q>{}</q>", p["note"]) if p.get("note") else ""
+        label = {
+            EventKind.NEED_CHANGED: "Need",
+            EventKind.COMMITMENT_CHANGED: "Commitment",
+            EventKind.TICKET_CHANGED: "Ticket",
+            EventKind.DEAL_CHANGED: "Deal",
+            EventKind.CONTACT_CHANGED: "Contact",
+        }[EventKind(kind)]
+        return format_html(
+            "{} <q>{}</q>: {}{}", label, subject, _changes(p.get("changes", {})), note
+        )
+    if kind == EventKind.COMMITMENT_MADE:
+        owner = format_html(", owner {}", p["owner"]) if p.get("owner") else ""
+        due = format_html(", due {}", p["due_on"]) if p.get("due_on") else ""
+        return format_html("Promised: <q>{}</q>{}{}", p.get("promise"), owner, due)
+    if kind == EventKind.INTERACTION_LOGGED:
+        people = format_html(" with {}", ", ".join(p["contacts"])) if p.get("contacts") else ""
+        return format_html(
+            "{} ({}){}: {}",
+            str(p.get("channel", "")).capitalize(),
+            p.get("direction"),
+            people,
+            p.get("summary"),
+        )
+    if kind == EventKind.DEAL_CREATED:
+        amount = (
+            format_html(", {} {}", p["amount"], p.get("currency", "")) if p.get("amount") else ""
+        )
+        return format_html(
+            "Deal created: <strong>{}</strong> ({}){}",
+            p.get("name"),
+            str(p.get("kind", "")).replace("_", " "),
+            amount,
+        )
+    if kind == EventKind.TICKET_OPENED:
+        return format_html("Ticket opened: <q>{}</q> ({})", p.get("subject"), p.get("priority"))
+    if kind == EventKind.CONTACT_ADDED:
+        return format_html(
+            "Contact added: {} ({})", p.get("name"), str(p.get("buying_role", "")).replace("_", " ")
+        )
+    if kind == EventKind.NOTE_ADDED:
+        return format_html("Note: {}", p.get("text"))
+    return format_html("{}", event.get_kind_display())
+
+
+@register.filter
+def is_overdue(commitment: Commitment, today: dt.date) -> bool:
+    return commitment.is_overdue(today)

@@ -1,0 +1,124 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from onethread.commitments.services import make_commitment
+from onethread.journeys.queries import BOARD_PAGE_SIZE
+from onethread.needs.services import capture_need
+from onethread.team.models import Role
+from tests.builders import PASSWORD, make_journey, make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def login(client, member):
+    assert client.login(username=member.user.username, password=PASSWORD)
+
+
+def test_board_shows_a_column_per_stage_with_counts_and_cards(client):
+    sdr = make_member(Role.SDR)
+    make_journey(owner=sdr, name="Initech", stage_key="qualification")
+    make_journey(owner=sdr, name="Umbrella", stage_key="qualification")
+    make_journey(owner=sdr, name="Hooli", stage_key="lead")
+    login(client, sdr)
+    response = client.get(reverse("board"))
+    assert response.status_code == 200
+    board = response.context["board"]
+    counts = {column.stage.key: column.count for column in board.columns}
+    assert counts == {
+        "lead": 1,
+        "qualification": 2,
+        "closing": 0,
+        "onboarding": 0,
+        "adoption": 0,
+        "expansion": 0,
+    }
+    html = response.content.decode()
+    for name in ("Initech", "Umbrella", "Hooli"):
+        assert name in html
+
+
+def test_card_shows_owner_days_in_stage_open_needs_and_overdue_promises(client):
+    sdr = make_member(Role.SDR, first_name="Sam", last_name="Okafor")
+    ten_days_ago = timezone.now() - dt.timedelta(days=10)
+    journey = make_journey(owner=sdr, name="Initech", at=ten_days_ago)
+    capture_need(journey, "SSO", by=sdr.user)
+    capture_need(journey, "Audit log", by=sdr.user)
+    make_commitment(journey, "Send pricing", by=sdr.user, due_on=dt.date(2020, 1, 1))
+    login(client, sdr)
+    html = client.get(reverse("board")).content.decode()
+    assert "Sam Okafor" in html
+    assert "10 days" in html
+    assert "2 open needs" in html
+    assert "1 overdue promise" in html
+
+
+def test_board_hides_other_teams_journeys(client):
+    mine = make_member(Role.SDR)
+    make_journey(owner=make_member(Role.SDR), name="Secret Corp")
+    login(client, mine)
+    response = client.get(reverse("board"))
+    assert "Secret Corp" not in response.content.decode()
+    assert sum(column.count for column in response.context["board"].columns) == 0
+
+
+def test_board_filters_mine_and_source(client):
+    sdr = make_member(Role.SDR)
+    colleague = make_member(Role.SDR, team=sdr.team)
+    make_journey(owner=sdr, name="Mine Ltd", source="referral")
+    make_journey(owner=colleague, name="Theirs Ltd", source="website")
+    login(client, sdr)
+    mine = client.get(reverse("board"), {"scope": "mine"}).content.decode()
+    assert "Mine Ltd" in mine
+    assert "Theirs Ltd" not in mine
+    web = client.get(reverse("board"), {"source": "website"}).content.decode()
+    assert "Theirs Ltd" in web
+    assert "Mine Ltd" not in web
+
+
+def test_show_more_pages_a_column_by_key_without_repeats(client):
+    sdr = make_member(Role.SDR)
+    start = timezone.now() - dt.timedelta(days=100)
+    for n in range(BOARD_PAGE_SIZE + 5):
+        make_journey(owner=sdr, name=f"Lead {n:02d}", at=start + dt.timedelta(hours=n))
+    login(client, sdr)
+    first = client.get(reverse("board"))
+    column = first.context["board"].columns[0]
+    assert [card.account.name for card in column.cards] == [
+        f"Lead {n:02d}" for n in range(BOARD_PAGE_SIZE)
+    ]
+    more = client.get(reverse("board-column", args=["lead"]), {"after": column.next_cursor})
+    assert more.status_code == 200
+    names = [card.account.name for card in more.context["cards"]]
+    assert names == [f"Lead {n:02d}" for n in range(BOARD_PAGE_SIZE, BOARD_PAGE_SIZE + 5)]
+    assert more.context["next_cursor"] is None
+
+
+def test_a_forged_cursor_answers_400(client):
+    login(client, make_member())
+    response = client.get(reverse("board-column", args=["lead"]), {"after": "not-a-cursor"})
+    assert response.status_code == 400
+
+
+def test_board_query_count_does_not_grow_with_the_data(client, django_assert_max_num_queries):
+    sdr = make_member(Role.SDR)
+    make_journey(owner=sdr)
+    login(client, sdr)
+    with django_assert_max_num_queries(20) as few:
+        client.get(reverse("board"))
+    for key in ("lead", "qualification", "closing", "onboarding", "adoption", "expansion", "lost"):
+        for _ in range(4):
+            journey = make_journey(owner=sdr, stage_key=key)
+            if not journey.is_closed:
+                capture_need(journey, "A need", by=sdr.user)
+    with django_assert_max_num_queries(20) as many:
+        client.get(reverse("board"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_board_needs_a_login(client):
+    response = client.get(reverse("board"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))

@@ -1,0 +1,113 @@
+"""Rendering the account thread, and answering the forms posted from it.
+
+Every form on the page posts to its own small view, which calls one service
+and answers through `answer_thread_form`: with htmx, the refreshed thread (or
+the form with its errors) replaces the page's #thread in place; without it,
+a redirect on success, the page with errors otherwise."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from onethread.catalogue.models import Category, Product
+from onethread.commitments.forms import MakeCommitmentForm, team_members
+from onethread.commitments.models import Commitment
+from onethread.customers.forms import AddContactForm
+from onethread.interactions.forms import LogInteractionForm
+from onethread.journeys.access import NotPermitted, can_move_stage, get_journey_for_user
+from onethread.journeys.editing import EditConflict
+from onethread.journeys.forms import NoteForm, StageMoveForm
+from onethread.journeys.models import EventKind, Journey
+from onethread.journeys.queries import TimelineFilters, account_thread
+from onethread.needs.forms import CaptureNeedForm
+
+
+def attach_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's validation errors on the form fields they name."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def empty_forms(journey: Journey, stages: list[Any]) -> dict[str, forms.Form]:
+    return {
+        "interaction": LogInteractionForm(account_id=journey.account_id),
+        "need": CaptureNeedForm(),
+        "commitment": MakeCommitmentForm(),
+        "stage": StageMoveForm(journey=journey, stages=stages),
+        "note": NoteForm(),
+        "contact": AddContactForm(),
+    }
+
+
+def render_thread(
+    request: HttpRequest,
+    journey: Journey,
+    *,
+    bound_forms: dict[str, forms.Form] | None = None,
+    open_form: str | None = None,
+    error: str | None = None,
+    status: int = 200,
+    timeline_filters: TimelineFilters | None = None,
+) -> HttpResponse:
+    thread = account_thread(request.user, journey, timeline_filters or TimelineFilters())
+    page_forms = empty_forms(journey, thread.stages) | (bound_forms or {})
+    now = timezone.now()
+    context = {
+        "thread": thread,
+        "journey": journey,
+        "account": thread.account,
+        "forms": page_forms,
+        "open_form": open_form,
+        "thread_error": error,
+        "can_move_stage": can_move_stage(request.user, journey),
+        "now": now,
+        "today": timezone.localdate(now),
+        "stage_names": {stage.key: stage.name for stage in thread.stages},
+        "event_kinds": EventKind.choices,
+        "timeline_filters": timeline_filters or TimelineFilters(),
+        "categories": list(Category.objects.all()),
+        "products": list(Product.objects.filter(is_active=True)),
+        "members": list(team_members()),
+        "settle_choices": [(Commitment.Status.KEPT, "Kept"), (Commitment.Status.BROKEN, "Broken")],
+        "nav": "board",
+    }
+    return render(request, "journeys/account.html", context, status=status)
+
+
+def answer_thread_form(
+    request: HttpRequest,
+    journey: Journey,
+    form: forms.Form,
+    form_name: str,
+    write: Callable[[], object],
+) -> HttpResponse:
+    """Validate the form, run the write, and answer with the thread."""
+    error: str | None = None
+    status = 422
+    if form.is_valid():
+        try:
+            write()
+        except ValidationError as validation_error:
+            attach_errors(form, validation_error)
+        except EditConflict as conflict:
+            error, status = str(conflict), 409
+        except NotPermitted as refusal:
+            error, status = str(refusal), 403
+        else:
+            if not request.htmx:  # type: ignore[attr-defined]
+                return redirect("account-thread", journey.account_id)
+            fresh = get_journey_for_user(request.user, journey.pk)
+            return render_thread(request, fresh)
+    fresh = get_journey_for_user(request.user, journey.pk)
+    bound = {form_name: form} if form_name else {}
+    return render_thread(
+        request, fresh, bound_forms=bound, open_form=form_name, error=error, status=status
+    )
