@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "onethread.interactions",
     "onethread.deals",
     "onethread.support",
+    "onethread.handoffs",
+    "onethread.notifications",
     "onethread.api",
     "onethread.demo",
 ]
@@ -158,6 +160,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ONETHREAD_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
+# Links in emails and webhooks point here.
+ONETHREAD_BASE_URL = env_str("ONETHREAD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("ONETHREAD_EMAIL_FROM", "onethread@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Email is sent only when a server is configured.

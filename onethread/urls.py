@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("onethread.commitments.urls")),
     path("", include("onethread.interactions.urls")),
     path("", include("onethread.customers.urls")),
+    path("", include("onethread.handoffs.urls")),
 ]

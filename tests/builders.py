@@ -4,7 +4,7 @@ not care about."""
 
 import datetime as dt
 import itertools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
@@ -14,6 +14,9 @@ from onethread.journeys import services as journey_services
 from onethread.journeys.models import Journey, Stage
 from onethread.journeys.stages import install_default_stages
 from onethread.team.models import Member, Role, Team
+
+if TYPE_CHECKING:
+    from onethread.handoffs.models import ReturnReason, Transition
 
 PASSWORD = "correct-horse-battery-staple"
 _numbers = itertools.count(1)
@@ -66,3 +69,20 @@ def make_journey(
 
 def make_account(name: str = "Acme") -> Account:
     return Account.objects.create(name=name)
+
+
+def transition(from_key: str, to_key: str) -> "Transition":
+    """The installed transition between two stages (with its default contract)."""
+    from onethread.handoffs.defaults import install_defaults
+    from onethread.handoffs.models import ContractItem, ReturnReason, Transition
+
+    install_default_stages(Stage)
+    install_defaults(Stage, Transition, ContractItem, ReturnReason)
+    return Transition.objects.get(from_stage__key=from_key, to_stage__key=to_key)
+
+
+def return_reason(key: str = "missing_information") -> "ReturnReason":
+    from onethread.handoffs.models import ReturnReason
+
+    transition("lead", "qualification")
+    return ReturnReason.objects.get(key=key)

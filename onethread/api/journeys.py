@@ -67,10 +67,10 @@ def move_journey_stage(request: HttpRequest, journey_id: IdPath, data: StageMove
     """Move the journey to another stage, or close it with an outcome (give a reason)."""
     user = api_user(request)
     journey = get_journey_for_user(user, journey_id)
-    check_can_move_stage(user, journey)
     stage = Stage.objects.filter(key=data.stage).first()
     if stage is None:
         raise ValidationError({"stage": f"There is no stage {data.stage!r}."})
+    check_can_move_stage(user, journey, stage)
     moved = move_stage(
         journey, stage, by=user, reason=data.reason, expected_version=data.expected_version
     )

@@ -2,17 +2,18 @@
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from onethread.commitments.models import Commitment
-from onethread.commitments.tasks import notify_commitment_owner
 from onethread.journeys.editing import lock_for_edit
 from onethread.journeys.events import apply_changes, member_of, record_event
 from onethread.journeys.models import EventKind, Journey
+from onethread.notifications.models import Notification
+from onethread.notifications.services import notify
 
 Status = Commitment.Status
 
@@ -31,14 +32,21 @@ def _check_owner(owner: User | None) -> None:
         raise ValidationError({"owner": "The owner must be an active member of a team."})
 
 
-def _notify_owner_on_commit(commitment: Commitment, by: User | None) -> None:
-    if (
-        settings.EMAIL_ENABLED
-        and commitment.owner_id
-        and commitment.owner_id != getattr(by, "pk", None)
-    ):
-        commitment_id = commitment.pk
-        transaction.on_commit(lambda: notify_commitment_owner.enqueue(commitment_id))
+def _notify_owner(commitment: Commitment, by: User | None, at: dt.datetime) -> None:
+    if commitment.owner is None:
+        return
+    maker = (by.get_full_name() or by.get_username()) if by else "onethread"
+    due = f", due {commitment.due_on:%d %b %Y}" if commitment.due_on else ""
+    notify(
+        [commitment.owner],
+        kind=Notification.Kind.COMMITMENT_OWNED,
+        text=f"{maker} promised {commitment.journey.account.name}: “{commitment.promise[:200]}”"
+        f"{due}. You are the owner who must keep it.",
+        journey=commitment.journey,
+        url=reverse("account-thread", args=[commitment.journey.account_id]),
+        by=by,
+        at=at,
+    )
 
 
 @transaction.atomic
@@ -76,7 +84,7 @@ def make_commitment(
             "due_on": due_on.isoformat() if due_on else None,
         },
     )
-    _notify_owner_on_commit(commitment, by)
+    _notify_owner(commitment, by, at)
     return commitment
 
 
@@ -152,5 +160,5 @@ def renegotiate_commitment(
     commitment.save()
     _record_change(commitment, changes, by=by, at=at, note=note)
     if "owner" in changes:
-        _notify_owner_on_commit(commitment, by)
+        _notify_owner(commitment, by, at)
     return commitment

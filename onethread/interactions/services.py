@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from onethread.customers.models import Contact
@@ -55,6 +56,10 @@ def log_interaction(
     )
     if contacts:
         interaction.contacts.set(contacts)
+    # Speed to lead: the first touch is the earliest interaction logged.
+    Journey.objects.filter(
+        Q(first_touch_at__isnull=True) | Q(first_touch_at__gt=occurred_at), pk=journey.pk
+    ).update(first_touch_at=occurred_at)
     record_event(
         journey,
         EventKind.INTERACTION_LOGGED,

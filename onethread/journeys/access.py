@@ -7,8 +7,9 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
+from onethread.handoffs.models import Handoff, Transition
 from onethread.journeys.events import member_of
-from onethread.journeys.models import AccountTeamMember, Journey
+from onethread.journeys.models import AccountTeamMember, Journey, Stage
 from onethread.team.models import Member
 
 
@@ -32,15 +33,18 @@ def viewer_for(user: User | AnonymousUser) -> Viewer:
 
 
 def visible_journeys(user: User | AnonymousUser) -> QuerySet[Journey]:
-    """Admins see every journey; everyone else their team's journeys and those
-    whose account team they are on."""
+    """Admins see every journey; everyone else their team's journeys, those
+    whose account team they are on, and those handed off to them."""
     viewer = viewer_for(user)
     if viewer.sees_all:
         return Journey.objects.all()
     if viewer.member is None:
         return Journey.objects.none()
     seats = AccountTeamMember.objects.filter(member=viewer.member).values("journey_id")
-    return Journey.objects.filter(Q(team_id=viewer.member.team_id) | Q(pk__in=seats))
+    sent_to_me = Handoff.objects.filter(to_member=viewer.member).values("journey_id")
+    return Journey.objects.filter(
+        Q(team_id=viewer.member.team_id) | Q(pk__in=seats) | Q(pk__in=sent_to_me)
+    )
 
 
 def get_journey_for_user(user: User | AnonymousUser, journey_id: int) -> Journey:
@@ -70,10 +74,24 @@ def can_move_stage(user: User | AnonymousUser, journey: Journey) -> bool:
     return same_team and (member.is_manager or journey.owner_id is None)
 
 
-def check_can_move_stage(user: User | AnonymousUser, journey: Journey) -> None:
+def check_can_move_stage(
+    user: User | AnonymousUser, journey: Journey, stage: Stage | None = None
+) -> None:
+    """May the user move the journey (to `stage`) directly? A step that
+    requires a handoff is crossed directly only by managers and admins."""
     if not can_move_stage(user, journey):
         raise NotPermitted(
             "Only the journey's owner, a manager of its team or an admin can move its stage."
+        )
+    viewer = viewer_for(user)
+    if stage is None or viewer.sees_all or (viewer.member and viewer.member.is_manager):
+        return
+    if Transition.objects.filter(
+        from_stage_id=journey.stage_id, to_stage=stage, requires_handoff=True
+    ).exists():
+        raise NotPermitted(
+            f"Moving from {journey.stage.name} to {stage.name} goes through a handoff: "
+            "send it to the next stage, who accepts or returns it."
         )
 
 

@@ -6,13 +6,16 @@ from django.db import models
 class EditConflict(Exception):
     """The record changed since the editor loaded it; nothing was saved."""
 
-    def __init__(self, record: models.Model, expected: int, current: int) -> None:
+    def __init__(
+        self, record: models.Model, expected: int, current: int, message: str = ""
+    ) -> None:
         self.record = record
         self.expected = expected
         self.current = current
         name = record._meta.verbose_name
         super().__init__(
-            f"This {name} was changed by someone else (you edited version {expected}, "
+            message
+            or f"This {name} was changed by someone else (you edited version {expected}, "
             f"it is now at version {current}). Reload it and apply your change again."
         )
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from onethread.customers.models import Account
-from onethread.team.models import Member, Team
+from onethread.team.models import Member, Role, Team
 
 
 class Stage(models.Model):
@@ -29,6 +29,12 @@ class Stage(models.Model):
         choices=Side.choices,
         help_text="Outcomes close journeys on their own side: lost before the sale, "
         "churned after it.",
+    )
+    owner_role = models.CharField(
+        max_length=20,
+        choices=Role.choices,
+        blank=True,
+        help_text="The role that works journeys in this stage; routing picks among them.",
     )
 
     class Meta:
@@ -57,6 +63,8 @@ class Journey(models.Model):
     # time it knows; the event log keeps the unknown time as null.
     stage_entered_at = models.DateTimeField(default=timezone.now)
     won_at = models.DateTimeField(null=True, blank=True)
+    # The first logged touch (interaction) with the customer: speed to lead.
+    first_touch_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome_reason = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
@@ -82,6 +90,13 @@ class Journey(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def speed_to_lead(self) -> dt.timedelta | None:
+        """From the lead's creation to the first logged touch."""
+        if self.first_touch_at is None:
+            return None
+        return max(self.first_touch_at - self.opened_at, dt.timedelta(0))
 
     def days_in_stage(self, now: dt.datetime) -> int:
         return max((now - self.stage_entered_at).days, 0)
@@ -124,6 +139,11 @@ class EventKind(models.TextChoices):
     CONTACT_ADDED = "contact_added", "Contact added"
     CONTACT_CHANGED = "contact_changed", "Contact changed"
     NOTE_ADDED = "note_added", "Note added"
+    HANDOFF_SENT = "handoff_sent", "Handoff sent"
+    HANDOFF_ACCEPTED = "handoff_accepted", "Handoff accepted"
+    HANDOFF_RETURNED = "handoff_returned", "Handoff returned"
+    HANDOFF_OVERDUE = "handoff_overdue", "Handoff overdue"
+    REPEATED_DISCOVERY = "repeated_discovery", "Repeated discovery"
 
 
 class AppendOnlyError(RuntimeError):

@@ -111,7 +111,7 @@ def move_stage_view(request: HttpRequest, journey_id: int) -> HttpResponse:
     form = StageMoveForm(request.POST, journey=journey, stages=stages())
 
     def write() -> object:
-        check_can_move_stage(request.user, journey)
+        check_can_move_stage(request.user, journey, form.cleaned_data["stage"])
         return move_stage(
             journey,
             form.cleaned_data["stage"],

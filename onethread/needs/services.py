@@ -12,6 +12,7 @@ from onethread.journeys.editing import lock_for_edit
 from onethread.journeys.events import apply_changes, record_event
 from onethread.journeys.models import EventKind, Journey
 from onethread.needs.models import Need
+from onethread.needs.similarity import best_matches
 
 Status = Need.Status
 
@@ -33,6 +34,34 @@ def _clean_statement(statement: str) -> str:
     return statement
 
 
+class PossibleRepeat(ValidationError):
+    """The ledger already holds needs like this one, known from an earlier stage."""
+
+    def __init__(self, matches: list[tuple[Need, float]]) -> None:
+        self.matches = matches
+        first = matches[0][0]
+        super().__init__(
+            {
+                "statement": f"Already known from {first.captured_at_stage.name}: "
+                f"“{first.statement}”. Is this the same need?"
+            },
+            code="possible_repeat",
+        )
+
+
+def known_from_earlier_stages(journey: Journey, statement: str) -> list[tuple[Need, float]]:
+    """Needs captured before the journey reached its current stage that say
+    what the statement says, most similar first."""
+    earlier = {
+        need.pk: need
+        for need in Need.objects.filter(journey=journey)
+        .exclude(captured_at_stage_id=journey.stage_id)
+        .select_related("captured_at_stage", "captured_by")
+    }
+    known = [(need.pk, need.statement) for need in earlier.values()]
+    return [(earlier[need_id], score) for need_id, score in best_matches(statement, known)]
+
+
 def _check_open(journey: Journey) -> None:
     if journey.is_closed:
         raise ValidationError("This journey is closed.")
@@ -46,15 +75,26 @@ def capture_need(
     by: User | None,
     category: Category | None = None,
     priority: int = Need.Priority.MEDIUM,
+    repeat: str | None = None,
     at: dt.datetime | None = None,
 ) -> Need:
+    """Capture a need. When the ledger already knows a similar need from an
+    earlier stage, refuse with PossibleRepeat unless the person says it is the
+    `repeat="same"` need asked again (recorded as repeated discovery) or a
+    `repeat="different"` one."""
     at = at or timezone.now()
     _check_open(journey)
     if priority not in Need.Priority.values:
         raise ValidationError({"priority": "Unknown priority."})
+    if repeat not in (None, "same", "different"):
+        raise ValidationError({"repeat": "Say whether it is the same need or a different one."})
+    statement = _clean_statement(statement)
+    matches = known_from_earlier_stages(journey, statement) if repeat != "different" else []
+    if matches and repeat is None:
+        raise PossibleRepeat(matches)
     need = Need.objects.create(
         journey=journey,
-        statement=_clean_statement(statement),
+        statement=statement,
         category=category,
         priority=priority,
         captured_by=by,
@@ -74,6 +114,22 @@ def capture_need(
             "priority": need.get_priority_display(),
         },
     )
+    if repeat == "same" and matches:
+        known, score = matches[0]
+        record_event(
+            journey,
+            EventKind.REPEATED_DISCOVERY,
+            by=by,
+            occurred_at=at,
+            payload={
+                "need_id": need.pk,
+                "statement": need.statement,
+                "repeats_need_id": known.pk,
+                "repeats_statement": known.statement,
+                "known_since_stage": known.captured_at_stage.key,
+                "similarity": round(score, 3),
+            },
+        )
     return need
 
 

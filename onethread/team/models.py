@@ -3,7 +3,17 @@ from django.db import models
 
 
 class Team(models.Model):
+    class Routing(models.TextChoices):
+        ROUND_ROBIN = "round_robin", "Round robin"
+        LEAST_BUSY = "least_busy", "Least busy"
+
     name = models.CharField(max_length=100, unique=True)
+    routing = models.CharField(
+        max_length=12,
+        choices=Routing.choices,
+        default=Routing.ROUND_ROBIN,
+        help_text="How new leads and handoffs without a named receiver are assigned.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -52,3 +62,21 @@ class Member(models.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class RoutingCursor(models.Model):
+    """Where round-robin routing left off, per team and role."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    last_member = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "role"], name="one_cursor_per_team_role")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} {self.role}: after {self.last_member}"

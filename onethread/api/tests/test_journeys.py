@@ -103,20 +103,31 @@ def test_the_owner_moves_the_stage_naming_the_version_they_saw(api_as):
     journey = make_journey(owner=member, stage_key="qualification")
     response = api_as(member).post(
         f"/journeys/{journey.pk}/stage",
-        {"stage": "closing", "expected_version": journey.version},
+        {"stage": "lead", "expected_version": journey.version},
     )
     assert response.status_code == 200
-    assert response.json()["stage"]["key"] == "closing"
+    assert response.json()["stage"]["key"] == "lead"
     assert response.json()["version"] == journey.version + 1
     event = journey.events.filter(kind=EventKind.STAGE_ENTERED).latest("id")
-    assert (event.payload, event.actor) == ({"from": "qualification", "to": "closing"}, member.user)
+    assert (event.payload, event.actor) == ({"from": "qualification", "to": "lead"}, member.user)
+
+
+def test_an_owner_crosses_a_contracted_step_only_through_a_handoff(api_as):
+    member = make_member(Role.SDR)
+    journey = make_journey(owner=member, stage_key="qualification")
+    response = api_as(member).post(
+        f"/journeys/{journey.pk}/stage", {"stage": "closing", "expected_version": journey.version}
+    )
+    assert response.status_code == 403
+    assert "handoff" in response.json()["detail"]
+    assert Journey.objects.get(pk=journey.pk).stage == stage("qualification")
 
 
 def test_a_stale_version_answers_409_and_moves_nothing(api_as):
     member = make_member(Role.AE)
     journey = make_journey(owner=member, stage_key="qualification")
     response = api_as(member).post(
-        f"/journeys/{journey.pk}/stage", {"stage": "closing", "expected_version": 1}
+        f"/journeys/{journey.pk}/stage", {"stage": "lead", "expected_version": 1}
     )
     assert journey.version > 1
     assert response.status_code == 409

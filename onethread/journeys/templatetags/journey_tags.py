@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
@@ -106,6 +107,50 @@ def event_line(event: JourneyEvent, stage_names: dict[str, str]) -> SafeString:
         )
     if kind == EventKind.NOTE_ADDED:
         return format_html("Note: {}", p.get("text"))
+    if kind == EventKind.HANDOFF_SENT:
+        override = (
+            format_html(" — sent with items missing: <q>{}</q>", p["override_reason"])
+            if p.get("override_reason")
+            else ""
+        )
+        return format_html(
+            'Handoff <a href="{}">sent</a> to {} for {} ({}% of the contract){}',
+            reverse("handoff", args=[p["handoff_id"]]),
+            p.get("to"),
+            stage(p.get("to_stage")),
+            round(100 * float(p.get("completeness", 0))),
+            override,
+        )
+    if kind == EventKind.HANDOFF_ACCEPTED:
+        missing = format_html(" — missing: {}", "; ".join(p["missing"])) if p.get("missing") else ""
+        return format_html(
+            'Handoff <a href="{}">accepted</a>, rated {}/5{}',
+            reverse("handoff", args=[p["handoff_id"]]),
+            p.get("rating"),
+            missing,
+        )
+    if kind == EventKind.HANDOFF_RETURNED:
+        comment = format_html(": <q>{}</q>", p["comment"]) if p.get("comment") else ""
+        return format_html(
+            'Handoff <a href="{}">returned</a> — {}{}',
+            reverse("handoff", args=[p["handoff_id"]]),
+            p.get("reason_label") or p.get("reason"),
+            comment,
+        )
+    if kind == EventKind.HANDOFF_OVERDUE:
+        return format_html(
+            'Handoff to {} <a href="{}">overdue</a> by {} h',
+            p.get("to"),
+            reverse("handoff", args=[p["handoff_id"]]),
+            p.get("hours_over"),
+        )
+    if kind == EventKind.REPEATED_DISCOVERY:
+        return format_html(
+            "Repeated discovery: <q>{}</q> was already known from {} as <q>{}</q>",
+            p.get("statement"),
+            stage(p.get("known_since_stage")),
+            p.get("repeats_statement"),
+        )
     return format_html("{}", event.get_kind_display())
 
 

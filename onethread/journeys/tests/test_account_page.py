@@ -160,11 +160,11 @@ def test_closing_a_journey_needs_a_reason(client):
 def test_a_stale_stage_move_answers_409_and_changes_nothing(client):
     sdr = make_member(Role.SDR)
     journey = make_journey(owner=sdr, stage_key="qualification")
-    closing = journey.stage.__class__.objects.get(key="closing")
+    lead = journey.stage.__class__.objects.get(key="lead")
     login(client, sdr)
     response = client.post(
         reverse("move-stage", args=[journey.pk]),
-        {"stage": closing.pk, "reason": "", "version": journey.version - 1},
+        {"stage": lead.pk, "reason": "", "version": journey.version - 1},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 409
@@ -236,3 +236,19 @@ def test_timeline_pages_backwards_by_event_id(client):
     assert "Call #09" in second
     assert "Call #00" in second
     assert "Call #10" not in second
+
+
+def test_an_owner_crosses_a_contracted_step_only_through_a_handoff(client):
+    sdr = make_member(Role.SDR)
+    journey = make_journey(owner=sdr, stage_key="qualification")
+    closing = journey.stage.__class__.objects.get(key="closing")
+    login(client, sdr)
+    response = client.post(
+        reverse("move-stage", args=[journey.pk]),
+        {"stage": closing.pk, "reason": "", "version": journey.version},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 403
+    assert "goes through a handoff" in response.content.decode()
+    journey.refresh_from_db()
+    assert journey.stage.key == "qualification"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class HandoffsConfig(AppConfig):
+    name = "onethread.handoffs"
+    label = "handoffs"
+    verbose_name = "Handoffs"
