@@ -67,8 +67,11 @@ INSTALLED_APPS = [
     "onethread.support",
     "onethread.handoffs",
     "onethread.notifications",
+    "onethread.imports",
     "onethread.api",
     "onethread.demo",
+    "onethread.webhooks",
+    "django_tasks_db",  # the task queue in the database (label django_tasks_database)
 ]
 
 MIDDLEWARE = [
@@ -97,6 +100,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "onethread.notifications.context_processors.unread_notifications",
+                "onethread.handoffs.context_processors.handoff_counts",
             ],
         },
     },
@@ -128,11 +133,7 @@ DATABASES = {"default": database_from_url(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
-    "default": {
-        "BACKEND": env_str(
-            "ONETHREAD_TASK_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
-        )
-    }
+    "default": {"BACKEND": env_str("ONETHREAD_TASK_BACKEND", "django_tasks_db.DatabaseBackend")}
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -159,6 +160,10 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("ONETHREAD_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# The web import page takes uploads up to this size (all files together),
+# processed within the request; larger files go through `onethread import csv`.
+IMPORT_MAX_UPLOAD_MB = env_int("ONETHREAD_IMPORT_MAX_UPLOAD_MB", 50)
 
 # Links in emails and webhooks point here.
 ONETHREAD_BASE_URL = env_str("ONETHREAD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -189,5 +194,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"stderr": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["stderr"], "level": env_str("ONETHREAD_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Its worker announces each start and end of a batch: once a second here.
+        "django_tasks_db": {"level": "WARNING"},
+        # Each task run, once (in debug mode Django's own "django" handler would repeat it).
+        "django.tasks": {"handlers": ["stderr"], "propagate": False},
+    },
 }

@@ -17,4 +17,7 @@ urlpatterns = [
     path("", include("onethread.interactions.urls")),
     path("", include("onethread.customers.urls")),
     path("", include("onethread.handoffs.urls")),
+    path("", include("onethread.handoffs.health_urls")),
+    path("", include("onethread.notifications.urls")),
+    path("", include("onethread.imports.urls")),
 ]

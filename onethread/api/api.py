@@ -3,7 +3,16 @@
 from ninja import NinjaAPI
 from ninja.operation import Operation
 
-from onethread.api import accounts, contacts, interactions, journeys, needs
+from onethread.api import (
+    accounts,
+    contacts,
+    handoffs,
+    interactions,
+    journeys,
+    needs,
+    notes,
+    notifications,
+)
 from onethread.api.auth import TokenAuth
 from onethread.api.errors import install_error_handlers
 
@@ -25,5 +34,5 @@ api = OnethreadAPI(
     auth=TokenAuth(),
 )
 install_error_handlers(api)
-for module in (accounts, contacts, journeys, needs, interactions):
+for module in (accounts, contacts, journeys, needs, interactions, handoffs, notes, notifications):
     api.add_router("", module.router)

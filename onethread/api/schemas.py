@@ -7,7 +7,16 @@ from typing import Annotated, Any
 
 from ninja import Field, Schema
 from ninja.params.functions import Path
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, ConfigDict, StrictInt
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    ConfigDict,
+    StrictInt,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from onethread.api.pagination import (
     CURSOR_MAX_LENGTH,
@@ -77,7 +86,28 @@ class Input(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
-class PageQuery(Schema):
+class QueryParams(Schema):
+    """Query parameters refuse names the operation does not take, as bodies
+    refuse unknown fields: a misspelt filter would otherwise be ignored and
+    the answer would look right while listing everything."""
+
+    @model_validator(mode="after")
+    def _only_known_names(self, info: ValidationInfo) -> "QueryParams":
+        request = (info.context or {}).get("request")
+        unknown = sorted(set(request.GET) - set(type(self).model_fields)) if request else []
+        if unknown:
+            raise PydanticCustomError(
+                "unknown_parameter",
+                "Unknown query parameter(s) {unknown}; this operation takes {known}.",
+                {
+                    "unknown": ", ".join(repr(name[:40]) for name in unknown[:5]),
+                    "known": ", ".join(type(self).model_fields) or "none",
+                },
+            )
+        return self
+
+
+class PageQuery(QueryParams):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Items per page.")
     after: str | None = Field(
         None,
@@ -95,7 +125,7 @@ class NeedQuery(PageQuery):
     status: Need.Status | None = Field(None, description="Only needs with this status.")
 
 
-class TimelineQuery(Schema):
+class TimelineQuery(QueryParams):
     limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description="Events per page.")
     before: str | None = Field(
         None,

@@ -1,7 +1,7 @@
 """Accounts are visible through their journeys."""
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from onethread.customers.models import Account, Contact
@@ -11,7 +11,7 @@ from onethread.journeys.access import viewer_for, visible_journeys
 def visible_accounts(user: User | AnonymousUser) -> QuerySet[Account]:
     if viewer_for(user).sees_all:
         return Account.objects.all()
-    return Account.objects.filter(pk__in=visible_journeys(user).values("account_id"))
+    return Account.objects.filter(Exists(visible_journeys(user).filter(account=OuterRef("pk"))))
 
 
 def get_account_for_user(user: User | AnonymousUser, account_id: int) -> Account:

@@ -9,6 +9,9 @@ class Account(models.Model):
     domain = models.CharField(max_length=200, blank=True)
     segment = models.CharField(max_length=100, blank=True)
     employees = models.PositiveIntegerField(null=True, blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="What an import brought that has no field of its own."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 
@@ -40,6 +43,7 @@ class Contact(models.Model):
         max_length=20, choices=BuyingRole.choices, default=BuyingRole.OTHER
     )
     is_active = models.BooleanField(default=True, help_text="Off once they leave the account.")
+    attributes = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
 

@@ -28,6 +28,7 @@ class Deal(models.Model):
     close_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=5, choices=Status.choices, default=Status.OPEN)
     lost_reason = models.TextField(blank=True)
+    attributes = models.JSONField(default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

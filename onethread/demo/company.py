@@ -16,6 +16,10 @@ DEMO_PASSWORD = "onethread-demo"
 NEW_BUSINESS = "New business"
 CUSTOMER_SUCCESS = "Customer success"
 TEAM_NAMES = (NEW_BUSINESS, CUSTOMER_SUCCESS)
+# How each team assigns work nobody named a receiver for.
+TEAM_ROUTING = {NEW_BUSINESS: "round_robin", CUSTOMER_SUCCESS: "least_busy"}
+# Who takes no new work today, since how many working days, and why: routing skips them.
+AWAY = ("maya", 10, "closes the quarter's enterprise deals and takes no new work")
 
 # username, full name, team, role
 DEMO_LOGINS: list[tuple[str, str, str, str]] = [

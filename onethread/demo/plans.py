@@ -3,6 +3,7 @@ who it is, where its journey ends up, when it entered each stage and who
 owned it there. Pure: no database."""
 
 import bisect
+import math
 import random
 import re
 from dataclasses import dataclass, replace
@@ -49,6 +50,18 @@ DWELL: dict[str, tuple[float, float, float]] = {
     "expansion": (5, 110, 30),
 }
 HISTORY = 385  # about 18 months of working days
+# Of the journeys that reach a stage today, the share whose handoff into it is
+# still waiting for the receiver: the journey stays in the stage before.
+PENDING_SHARE: dict[str, float] = {
+    "qualification": 0.05,
+    "closing": 0.06,
+    "onboarding": 0.1,
+    "adoption": 0.02,
+    "expansion": 0.03,
+}
+PENDING_SENT = (0.05, 2.2)  # working days before the horizon a waiting handoff was sent
+# Inbound leads still in the lead stage that nobody has touched yet.
+UNTOUCHED_SHARE = 0.3
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,8 @@ class JourneyPlan:
     owners: dict[str, str]  # active stage → username of its owner
     reason: str  # why it closed
     referrer: str  # the customer who referred it, for referrals
+    pending: bool = False  # the handoff into the last stage waits for an answer today
+    untouched: bool = False  # a lead nobody has contacted yet
 
     @property
     def final(self) -> str:
@@ -154,8 +169,10 @@ def _timing(
 
 
 def _owners(source: str, rng: random.Random) -> dict[str, str]:
+    """Who works each stage. SDRs qualify the leads they source themselves; a
+    CSM hands an account to a colleague acting as its account manager for expansion."""
     sdr = rng.choice(usernames_with(Role.SDR))
-    csm = rng.choice(usernames_with(Role.CSM))
+    csm, account_manager = rng.sample(usernames_with(Role.CSM), 2)
     first = sdr if source == "outbound" else rng.choice(usernames_with(Role.LEAD_GENERATION))
     return {
         "lead": first,
@@ -163,7 +180,7 @@ def _owners(source: str, rng: random.Random) -> dict[str, str]:
         "closing": rng.choice(usernames_with(Role.AE)),
         "onboarding": rng.choice(usernames_with(Role.ONBOARDING)),
         "adoption": csm,
-        "expansion": csm,
+        "expansion": account_manager,
     }
 
 
@@ -208,7 +225,40 @@ def plan_journeys(*, count: int, seed: int, horizon: float) -> list[JourneyPlan]
         for plan in plans
         if "onboarding" in plan.path
     )
-    return [_with_referrer(plan, won, rng) for plan in plans]
+    plans = [_with_referrer(plan, won, rng) for plan in plans]
+    return _with_pending(_with_untouched(plans, rng), horizon, rng)
+
+
+def _with_untouched(plans: list[JourneyPlan], rng: random.Random) -> list[JourneyPlan]:
+    """Some inbound leads still waiting today were never contacted."""
+    return [
+        replace(plan, untouched=True)
+        if plan.path == ("lead",) and plan.source != "outbound" and rng.random() < UNTOUCHED_SHARE
+        else plan
+        for plan in plans
+    ]
+
+
+def _with_pending(
+    plans: list[JourneyPlan], horizon: float, rng: random.Random
+) -> list[JourneyPlan]:
+    """For each stage, a few of the journeys that reach it last wait today for
+    the receiver's answer, sent within the last couple of working days (some
+    of them past the SLA). At least one journey of each stage reaches it."""
+    result = list(plans)
+    for key, share in PENDING_SHARE.items():
+        reaching = sorted(
+            (index for index, plan in enumerate(result) if plan.final == key),
+            key=lambda index: (-result[index].entered[-1], index),
+        )
+        wanted = min(math.ceil(len(reaching) * share), len(reaching) - 1)
+        for index in reaching[: max(wanted, 0)]:
+            plan = result[index]
+            sent = max(horizon - rng.uniform(*PENDING_SENT), plan.entered[-2] + 0.5)
+            if sent >= horizon:
+                continue
+            result[index] = replace(plan, entered=(*plan.entered[:-1], sent), pending=True)
+    return result
 
 
 def _with_referrer(

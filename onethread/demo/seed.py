@@ -18,15 +18,18 @@ from django.utils import timezone
 
 from onethread.catalogue.models import Category, Product
 from onethread.customers.models import Account
-from onethread.demo import company
+from onethread.demo import company, handoff_setup
 from onethread.demo.plans import HISTORY, plan_journeys
 from onethread.demo.story import Story, World
 from onethread.demo.workdays import MINUTE, WorkClock
 from onethread.journeys.models import Journey, JourneyEvent, Stage
 from onethread.journeys.stages import DEFAULT_STAGES
+from onethread.notifications.models import Notification
+from onethread.notifications.services import mark_read
 from onethread.team.models import Member, Team
 
 Progress = Callable[[int, int], None]
+READ_UP_TO = dt.timedelta(days=3)  # notifications older than this are read
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,13 @@ def seed_demo_company(
     with transaction.atomic():
         occupied = why_not_empty()
         if not occupied:
-            world = _build_world(clock)
+            world = _build_world(clock, now)
             for done, plan in enumerate(plans, start=1):
                 Story(plan, world, random.Random(f"{seed}:{plan.number}:story")).tell()
                 if progress is not None:
                     progress(done, len(plans))
+            world.desk.roster.at(clock.moment(now))  # who is away today
+            _catch_up_on_notifications(world, now)
     if occupied:
         return _summary(False, f"Nothing seeded: {occupied}.", started)
     seeded = f"Seeded the demo company: {company.COMPANY_NAME}, {company.COMPANY_PITCH}."
@@ -94,8 +99,19 @@ def _summary(seeded: bool, message: str, started: float) -> SeedSummary:
     )
 
 
+def _catch_up_on_notifications(world: World, now: dt.datetime) -> None:
+    """Everyone has read what they were told before the last few days."""
+    read_by = now - READ_UP_TO
+    for member in world.members.values():
+        older = Notification.objects.filter(recipient=member.user, created_at__lt=read_by)
+        mark_read(member.user, older.values_list("pk", flat=True), at=read_by)
+
+
 def _create_cast() -> dict[str, Member]:
-    teams = {name: Team.objects.create(name=name) for name in company.TEAM_NAMES}
+    teams = {
+        name: Team.objects.create(name=name, routing=company.TEAM_ROUTING[name])
+        for name in company.TEAM_NAMES
+    }
     password = make_password(company.DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
     members = {}
     for username, full_name, team, role in company.DEMO_LOGINS:
@@ -114,7 +130,7 @@ def _create_cast() -> dict[str, Member]:
     return members
 
 
-def _build_world(clock: WorkClock) -> World:
+def _build_world(clock: WorkClock, now: dt.datetime) -> World:
     categories = {
         slug: Category.objects.get_or_create(slug=slug, defaults={"name": name})[0]
         for slug, name in company.CATEGORIES
@@ -131,14 +147,17 @@ def _build_world(clock: WorkClock) -> World:
         )
         product.categories.add(*(categories[slug] for slug in offer.categories))
         products[offer.name] = product
+    members = _create_cast()
+    teams = {member.team.name: member.team for member in members.values()}
     return World(
-        members=_create_cast(),
+        members=members,
         categories=categories,
         products=products,
         covers={offer.name: frozenset(offer.categories) for offer in company.PRODUCTS},
         slugs={category.pk: slug for slug, category in categories.items()},
         stages=_stages(),
         clock=clock,
+        desk=handoff_setup.configure(teams, members, clock, now),
     )
 
 

@@ -1,12 +1,13 @@
 """What happens in each stage of a demo journey, as an ordered list of actions
 the story spreads over the time the journey spends there."""
 
+import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from onethread.customers.models import BuyingRole
 from onethread.demo import aftercare, company, selling
-from onethread.demo.workdays import Action
+from onethread.demo.workdays import MINUTE, Action
 from onethread.needs.models import Need
 
 if TYPE_CHECKING:
@@ -41,14 +42,35 @@ def _next_stage(story: "Story", stage: str) -> str | None:
     return path[index + 1] if index + 1 < len(path) else None
 
 
+def speed_to_lead(source: str, rng: random.Random) -> float:
+    """Working time from a lead's creation to its first touch: an SDR's cold
+    email goes out at once; inbound leads wait minutes, hours, sometimes days."""
+    if source == "outbound":
+        return rng.uniform(2, 20) * MINUTE
+    roll = rng.random()
+    if roll < 0.35:
+        return rng.uniform(3, 59) * MINUTE
+    if roll < 0.7:
+        return rng.uniform(1, 8) * 60 * MINUTE
+    if roll < 0.9:
+        return rng.uniform(1, 3)
+    return rng.uniform(3, 8)
+
+
 def lead(story: "Story", start: float, end: float) -> list[Action]:
+    """The contact comes with the lead; the first touch follows at the lead's
+    speed (never, for a few still waiting), and the rest after it."""
     rng = story.rng
     roles = [BuyingRole.CHAMPION, BuyingRole.USER, BuyingRole.OTHER]
     role = rng.choices(roles, weights=[3, 4, 3])[0]
-    actions = [story.add_person(role), story.first_touch]
-    if rng.random() < 0.3:
-        actions.append(story.need())
-    return _chatter(story, actions, "lead", rng.choice([0, 0, 1]))
+    story.schedule(start + rng.uniform(0.5, 1.5) * MINUTE, story.add_person(role))
+    if story.plan.untouched:
+        return []
+    touch = start + max(2 * MINUTE, min(speed_to_lead(story.plan.source, rng), 0.6 * (end - start)))
+    story.schedule(touch, story.first_touch)
+    actions = [story.need()] if rng.random() < 0.3 else []
+    story.spread(_chatter(story, actions, "lead", rng.choice([0, 0, 1])), touch, end)
+    return []
 
 
 def qualification(story: "Story", start: float, end: float) -> list[Action]:
@@ -57,6 +79,8 @@ def qualification(story: "Story", start: float, end: float) -> list[Action]:
     if story.contact(BuyingRole.CHAMPION) is None and rng.random() < 0.85:
         actions.append(story.add_person(BuyingRole.CHAMPION))
     actions.append(_opening(story, "qualification"))
+    if story.contact(BuyingRole.DECISION_MAKER) is None and rng.random() < 0.65:
+        actions.append(story.add_person(BuyingRole.DECISION_MAKER))
     actions += [story.need() for _ in range(rng.choice([1, 1, 2, 2, 3]))]
     if rng.random() < 0.3:
         text = (
@@ -72,7 +96,8 @@ def closing(story: "Story", start: float, end: float) -> list[Action]:
     outcome = _next_stage(story, "closing")
     members = story.world.members
     actions: list[Action] = []
-    if rng.random() < (0.9 if outcome == "onboarding" else 0.7):
+    unmet = story.contact(BuyingRole.DECISION_MAKER) is None
+    if unmet and rng.random() < (0.8 if outcome == "onboarding" else 0.6):
         actions.append(story.add_person(BuyingRole.DECISION_MAKER))
     if rng.random() < 0.2:
         actions.append(story.add_person(BuyingRole.BLOCKER))

@@ -1,7 +1,8 @@
 """One demo account's journey, told through the service functions in the order
-it happened. Entering a stage hands the journey over and schedules what
-happens in that stage (onethread.demo.stages); deals, promises and tickets
-schedule their own follow-ups (onethread.demo.selling, onethread.demo.aftercare)."""
+it happened. Entering a stage schedules what happens in it (onethread.demo.stages)
+and how the journey leaves it: a close, or a handoff the next stage accepts or
+returns (onethread.demo.handing); deals, promises and tickets schedule their own
+follow-ups (onethread.demo.selling, onethread.demo.aftercare)."""
 
 import datetime as dt
 import heapq
@@ -13,12 +14,12 @@ from typing import Any
 from django.contrib.auth.models import User
 
 from onethread.catalogue.models import Category, Product
-from onethread.commitments.models import Commitment
 from onethread.customers.models import Account, BuyingRole, Contact
 from onethread.customers.services import add_contact
 from onethread.deals.models import Deal
 from onethread.deals.services import lose_deal, win_deal
-from onethread.demo import company
+from onethread.demo import company, handing
+from onethread.demo.handoff_setup import Desk
 from onethread.demo.plans import JourneyPlan
 from onethread.demo.selling import plan_for, schedule_renewals
 from onethread.demo.stages import STAGE_CONTENT
@@ -43,6 +44,7 @@ class World:
     slugs: dict[int, str]  # category id → slug
     stages: dict[str, Stage]  # by key
     clock: WorkClock
+    desk: Desk  # transitions, contracts, return reasons, who is away
 
     def with_role(self, role: str) -> list[Member]:
         return [member for member in self.members.values() if member.role == role]
@@ -80,6 +82,7 @@ class Story:
         self.covered: set[str] = set()
         self.bought: list[str] = []
         self.topic = rng.choice(company.CATEGORIES)[0]
+        self.owners = dict(plan.owners)  # who works each stage, as it turned out
 
     # The clock and the schedule
 
@@ -98,8 +101,7 @@ class Story:
             self.schedule(moment, action)
 
     def tell(self) -> Journey:
-        for index in range(len(self.plan.path)):
-            self.schedule(self.plan.entered[index], self.enter(index), forced=True)
+        self.schedule(self.plan.entered[0], self.open, forced=True)
         while self.queue:
             moment, _, forced, action = heapq.heappop(self.queue)
             if forced or moment < self.plan.until:
@@ -139,22 +141,28 @@ class Story:
 
     # Stage entries: open, hand over, close
 
-    def enter(self, index: int) -> Action:
+    def stage(self, index: int, moment: float) -> float:
+        """The journey entered stage `index` of the plan: plan how it leaves, and
+        spread what happens in the stage until then. Returns when it leaves."""
+        leave = self.departure(index, moment)
         key = self.plan.path[index]
-        leaves = self.plan.entered[index + 1] if index + 1 < len(self.plan.path) else None
-        end = leaves if leaves is not None else self.plan.until
+        self.spread(STAGE_CONTENT[key](self, moment, leave), moment, leave)
+        return leave
 
-        def action(moment: float) -> None:
-            if index == 0:
-                self.open(moment)
-            elif self.world.stages[key].is_outcome:
-                self.close(key, moment)
-                return
-            else:
-                self.hand_over(self.plan.path[index - 1], key, moment)
-            self.spread(STAGE_CONTENT[key](self, moment, end), moment, end)
-
-        return action
+    def departure(self, index: int, moment: float) -> float:
+        """Schedule the way out of stage `index`: a close, a handoff, or a step
+        the owner takes alone. Returns when the journey starts to leave."""
+        path = self.plan.path
+        if index + 1 == len(path):
+            return self.plan.until
+        key, planned = path[index + 1], self.plan.entered[index + 1]
+        if self.world.stages[key].is_outcome:
+            self.schedule(planned, lambda at: self.close(key, at), forced=True)
+            return planned
+        if handing.crosses_directly(self, (path[index], key)):
+            self.schedule(planned, lambda at: self.step_forward(index + 1, at), forced=True)
+            return planned
+        return handing.plan_exchange(self, index + 1, moment)
 
     def open(self, moment: float) -> None:
         owner = self.owner_member = self.world.members[self.plan.owners["lead"]]
@@ -170,39 +178,32 @@ class Story:
             at=self.when(moment),
         )
         self.account = self.journey.account
+        self.stage(0, moment)
 
-    def hand_over(self, previous: str, key: str, moment: float) -> None:
-        if previous == "closing":
-            self.win(moment)
-        new_owner = self.world.members[self.plan.owners[key]]
+    def step_forward(self, index: int, moment: float) -> None:
+        """Move on without a handoff: the owner works the next stage too."""
+        key = self.plan.path[index]
+        new_owner = self.world.members[self.owners[key]]
         if self.owner_member != new_owner:
             self.journey = assign_owner(
-                self.journey, new_owner, by=self.owner, at=self.when(moment + MINUTE)
+                self.journey, new_owner, by=self.owner, at=self.when(moment)
             )
             self.owner_member = new_owner
         self.journey = move_stage(
-            self.journey,
-            self.world.stages[key],
-            by=new_owner.user,
-            at=self.when(moment + self.rng.uniform(5, 90) * MINUTE),
+            self.journey, self.world.stages[key], by=self.owner, at=self.when(moment + MINUTE)
         )
+        self.stage(index, moment + MINUTE)
+
+    def arrive(self, index: int, receiver: Member, moment: float) -> float:
+        """The receiver accepted the handoff into stage `index`: they own it now."""
+        self.journey = Journey.objects.select_related("account", "stage").get(pk=self.journey.pk)
+        self.owner_member = receiver
+        self.owners[self.plan.path[index]] = receiver.user.username
+        return self.stage(index, moment)
 
     def win(self, moment: float) -> None:
+        """The customer signs; the handoff to onboarding follows (onethread.demo.handing)."""
         self.close_deals(moment, Deal.Kind.NEW_BUSINESS)
-        champion = self.contact(BuyingRole.CHAMPION)
-        decider = self.contact(BuyingRole.DECISION_MAKER)
-        promises = Commitment.objects.filter(
-            journey=self.journey, status__in=Commitment.PENDING
-        ).count()
-        add_note(
-            self.journey,
-            f"Handoff to onboarding. Champion: {champion.name if champion else 'none named'}; "
-            f"decision maker: {decider.name if decider else 'not met'}. {promises} open "
-            f"promises, see commitments. They care most about "
-            f"{self.world.categories[self.topic].name.lower()}.",
-            by=self.owner,
-            at=self.when(moment + MINUTE / 2),
-        )
         schedule_renewals(self, moment)
 
     def close(self, key: str, moment: float) -> None:
@@ -314,6 +315,11 @@ class Story:
 
     def needs_with(self, *statuses: str) -> list[Need]:
         return [need for need in self.needs if need.status in statuses]
+
+    def bought_product_for(self, slug: str) -> Product | None:
+        """The product the customer bought that addresses a category, if any."""
+        name = next((name for name in self.bought if slug in self.world.covers[name]), None)
+        return self.world.products[name] if name else None
 
     def note(self, author: Member, text: str) -> Action:
         return lambda moment: add_note(self.journey, text, by=author.user, at=self.when(moment))

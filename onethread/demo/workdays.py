@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 MINUTE = 1 / 600  # of a ten-hour working day
+HOUR = 60 * MINUTE
 YEAR = 260  # working days
 Action = Callable[[float], object]  # something that happens at a working moment
 

@@ -7,7 +7,7 @@ from django.http import Http404
 from onethread.handoffs.models import Handoff
 from onethread.journeys.access import NotPermitted, can_move_stage, viewer_for, visible_journeys
 from onethread.journeys.models import Journey
-from onethread.team.models import Member
+from onethread.team.models import Member, Team
 
 
 def check_can_send(user: User, journey: Journey) -> Member:
@@ -82,3 +82,33 @@ def get_handoff_for_user(user: User | AnonymousUser, handoff_id: int) -> Handoff
         )
     except (Handoff.DoesNotExist, ValueError, OverflowError) as error:
         raise Http404("No such handoff.") from error
+
+
+def can_see_team_handoff_health(user: User | AnonymousUser, team: Team) -> bool:
+    """A team's handoff health: its members, managers and admins."""
+    viewer = viewer_for(user)
+    member = viewer.member
+    return viewer.sees_all or (
+        member is not None and (member.is_manager or member.team_id == team.pk)
+    )
+
+
+def get_team_for_handoff_health(user: User | AnonymousUser, team_id: int) -> Team:
+    """The team, or 404 when it does not exist or its handoff health is not for the user."""
+    try:
+        team = Team.objects.get(pk=team_id)
+    except (Team.DoesNotExist, ValueError, OverflowError) as error:
+        raise Http404("No such team.") from error
+    if not can_see_team_handoff_health(user, team):
+        raise Http404("No such team.")
+    return team
+
+
+def handoff_health_teams(user: User | AnonymousUser) -> QuerySet[Team]:
+    """The teams whose handoff health the user may open."""
+    viewer = viewer_for(user)
+    if viewer.sees_all or (viewer.member is not None and viewer.member.is_manager):
+        return Team.objects.all()
+    if viewer.member is None:
+        return Team.objects.none()
+    return Team.objects.filter(pk=viewer.member.team_id)

@@ -106,6 +106,24 @@ def completeness(results: list[dict[str, Any]]) -> float:
     return sum(1 for result in results if result["met"]) / len(results)
 
 
+def facts_from(
+    needs: Iterable[Need],
+    commitments: Iterable[Commitment],
+    contacts: Iterable[Contact],
+    sender_user_id: int | None,
+) -> Facts:
+    """The facts from records already loaded (the account page has them)."""
+    return Facts(
+        needs=tuple(NeedFact(need.status, need.priority) for need in needs),
+        commitments=tuple(
+            CommitmentFact(c.status in Commitment.PENDING, c.owner_id, c.due_on)
+            for c in commitments
+        ),
+        contacts=tuple(ContactFact(c.buying_role, c.is_active) for c in contacts),
+        sender_user_id=sender_user_id,
+    )
+
+
 def journey_facts(journey: Journey, sender_user_id: int | None) -> Facts:
     return Facts(
         needs=tuple(

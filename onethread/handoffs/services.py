@@ -121,11 +121,14 @@ def send_handoff(
     if missing and not override_reason:
         raise ValidationError(
             {
-                "override_reason": "Required for the next stage but missing: "
-                + "; ".join(missing)
-                + ". Complete them, or give a reason to send anyway."
-            },
-            code="override_required",
+                # The code on the inner error: a dict of messages drops an outer code.
+                "override_reason": ValidationError(
+                    "Required for the next stage but missing: "
+                    + "; ".join(missing)
+                    + ". Complete them, or give a reason to send anyway.",
+                    code="override_required",
+                )
+            }
         )
     try:
         with transaction.atomic():
@@ -176,9 +179,9 @@ def send_handoff(
 
 def _lock_pending(handoff: Handoff, expected_version: int | None) -> Handoff:
     """Lock the handoff row; the first answer wins, a later one conflicts."""
-    fresh = (
-        Handoff.objects.select_for_update().select_related("responded_by__user").get(pk=handoff.pk)
-    )
+    # No select_related: PostgreSQL refuses FOR UPDATE over the outer join a
+    # nullable responded_by needs. HandoffAnswered loads who answered, after the lock.
+    fresh = Handoff.objects.select_for_update().get(pk=handoff.pk)
     if not fresh.is_pending:
         raise HandoffAnswered(fresh)
     return lock_for_edit(fresh, expected_version)

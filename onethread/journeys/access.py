@@ -4,7 +4,7 @@ fetches journeys through these functions."""
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AnonymousUser, User
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from onethread.handoffs.models import Handoff, Transition
@@ -40,11 +40,16 @@ def visible_journeys(user: User | AnonymousUser) -> QuerySet[Journey]:
         return Journey.objects.all()
     if viewer.member is None:
         return Journey.objects.none()
-    seats = AccountTeamMember.objects.filter(member=viewer.member).values("journey_id")
-    sent_to_me = Handoff.objects.filter(to_member=viewer.member).values("journey_id")
-    return Journey.objects.filter(
-        Q(team_id=viewer.member.team_id) | Q(pk__in=seats) | Q(pk__in=sent_to_me)
-    )
+    return Journey.objects.filter(member_sees(viewer.member))
+
+
+def member_sees(member: Member) -> Q:
+    """The condition on a journey row: the member's team's, on their account
+    team, or handed off to them. Correlated EXISTS probes, so that looking up
+    one journey never reads all of a member's seats."""
+    seat = AccountTeamMember.objects.filter(journey=OuterRef("pk"), member=member)
+    handed = Handoff.objects.filter(journey=OuterRef("pk"), to_member=member)
+    return Q(team_id=member.team_id) | Exists(seat) | Exists(handed)
 
 
 def get_journey_for_user(user: User | AnonymousUser, journey_id: int) -> Journey:

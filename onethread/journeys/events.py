@@ -10,15 +10,19 @@ from django.utils import timezone
 
 from onethread.journeys.models import AccountTeamMember, EventKind, Journey, JourneyEvent
 from onethread.team.models import Member
+from onethread.webhooks.services import queue_deliveries
 
 
 def member_of(user: User | None) -> Member | None:
-    if user is None:
+    """The user's member profile with its team, read once per user object."""
+    if user is None or user.pk is None:
         return None
-    try:
-        return user.member
-    except Member.DoesNotExist:
-        return None
+    # Django's own cache of `user.member`, filled here with the team joined in.
+    cache = user._state.fields_cache
+    if "member" not in cache:
+        cache["member"] = Member.objects.select_related("team").filter(user_id=user.pk).first()
+    member: Member | None = cache["member"]
+    return member
 
 
 def record_event(
@@ -45,6 +49,7 @@ def record_event(
     member = member_of(by)
     if member is not None:
         join_account_team(journey, member, owned=False, at=occurred_at)
+    queue_deliveries(event)
     return event
 
 

@@ -24,3 +24,4 @@ class StageMoveForm(forms.Form):
 
 class NoteForm(forms.Form):
     text = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    question = forms.BooleanField(required=False)

@@ -67,6 +67,9 @@ class Journey(models.Model):
     first_touch_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     outcome_reason = models.TextField(blank=True)
+    attributes = models.JSONField(
+        default=dict, blank=True, help_text="What an import brought that has no field of its own."
+    )
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -144,6 +147,12 @@ class EventKind(models.TextChoices):
     HANDOFF_RETURNED = "handoff_returned", "Handoff returned"
     HANDOFF_OVERDUE = "handoff_overdue", "Handoff overdue"
     REPEATED_DISCOVERY = "repeated_discovery", "Repeated discovery"
+    VALUE_RECORDED = "value_recorded", "Value delivered"
+    ACCOUNT_CHANGED = "account_changed", "Account changed"
+    JOURNEY_CHANGED = "journey_changed", "Journey changed"
+    INTERACTION_CHANGED = "interaction_changed", "Interaction changed"
+    ACCOUNT_MERGED = "account_merged", "Account merged"
+    CONTACT_MERGED = "contact_merged", "Contact merged"
 
 
 class AppendOnlyError(RuntimeError):
@@ -193,3 +202,21 @@ class JourneyEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Journey events are never deleted.")
+
+
+class StageCount(models.Model):
+    """How many journeys stand in each stage, per team and source: kept up to
+    date by the services that move journeys, so the board never counts them."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=100, blank=True)
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["team", "stage", "source"], name="one_count_per_cell")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} / {self.stage} / {self.source or '(no source)'}: {self.count}"

@@ -4,19 +4,42 @@ fixed number of queries whatever the size of the database."""
 import base64
 import binascii
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
 
 from onethread.commitments.models import Commitment
 from onethread.customers.models import Account, Contact
 from onethread.deals.models import Deal, DealLineItem
+from onethread.handoffs.models import Handoff
 from onethread.journeys.access import viewer_for, visible_journeys
-from onethread.journeys.models import AccountTeamMember, EventKind, Journey, JourneyEvent, Stage
+from onethread.journeys.models import (
+    AccountTeamMember,
+    EventKind,
+    Journey,
+    JourneyEvent,
+    Stage,
+    StageCount,
+)
 from onethread.needs.models import Need
 from onethread.support.models import Ticket
 from onethread.team.models import Member
@@ -24,6 +47,8 @@ from onethread.team.models import Member
 BOARD_PAGE_SIZE = 20
 SOURCES_LISTED = 200
 TIMELINE_PAGE_SIZE = 30
+CONTACTS_SHOWN = 50
+ACCOUNT_JOURNEYS = 100
 
 
 class BadCursor(ValueError):
@@ -49,8 +74,42 @@ class BoardFilters:
 class BoardColumn:
     stage: Stage
     count: int
-    cards: list[Journey]
+    cards: list["Card"]
     next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """What a board card shows, read as plain values (no model instances:
+    the board shows many of them)."""
+
+    journey_id: int
+    url: str
+    account_name: str
+    owner_name: str
+    stage_entered_at: dt.datetime
+    days_in_stage: int
+    open_needs: int
+    overdue_commitments: int
+
+    # Labels written once here, not by template filters for every card.
+    @property
+    def days_label(self) -> str:
+        return _plural(self.days_in_stage, "day")
+
+    @property
+    def needs_label(self) -> str:
+        return _plural(self.open_needs, "open need")
+
+    @property
+    def overdue_label(self) -> str:
+        return (
+            _plural(self.overdue_commitments, "overdue promise") if self.overdue_commitments else ""
+        )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 @dataclass
@@ -78,9 +137,41 @@ def _filtered(user: User | AnonymousUser, filters: BoardFilters) -> QuerySet[Jou
     return journeys
 
 
-def _stage_counts(user: User | AnonymousUser, filters: BoardFilters) -> dict[int, int]:
-    rows = _filtered(user, filters).order_by().values("stage_id").annotate(n=Count("id"))
-    return {row["stage_id"]: row["n"] for row in rows}
+def _by_stage(rows: QuerySet[Any], total: str) -> dict[int, int]:
+    return {row["stage_id"]: row[total] or 0 for row in rows}
+
+
+def stage_counts(user: User | AnonymousUser, filters: BoardFilters) -> dict[int, int]:
+    """Journeys per stage as the board filters them. Team-wide numbers come
+    from the maintained StageCount cells; only a member's own journeys and
+    those they see from other teams are counted row by row."""
+    viewer = viewer_for(user)
+    member = viewer.member
+    if filters.scope == "mine" or (member is None and not viewer.sees_all):
+        return _by_stage(
+            _filtered(user, filters).order_by().values("stage_id").annotate(n=Count("id")), "n"
+        )
+    cells = StageCount.objects.order_by()
+    if filters.source is not None:
+        cells = cells.filter(source=filters.source)
+    if filters.scope == "team" or not viewer.sees_all:
+        assert member is not None
+        cells = cells.filter(team_id=member.team_id)
+    counts = _by_stage(cells.values("stage_id").annotate(n=Sum("count")), "n")
+    if filters.scope == "all" and not viewer.sees_all:
+        assert member is not None
+        seats = AccountTeamMember.objects.filter(member=member).values("journey_id")
+        handed = Handoff.objects.filter(to_member=member).values("journey_id")
+        elsewhere = Journey.objects.exclude(team_id=member.team_id).filter(
+            Q(pk__in=seats) | Q(pk__in=handed)
+        )
+        if filters.source is not None:
+            elsewhere = elsewhere.filter(source=filters.source)
+        for stage_id, n in _by_stage(
+            elsewhere.order_by().values("stage_id").annotate(n=Count("id")), "n"
+        ).items():
+            counts[stage_id] = counts.get(stage_id, 0) + n
+    return counts
 
 
 def encode_cursor(entered_at: dt.datetime, journey_id: int) -> str:
@@ -121,34 +212,127 @@ def _overdue_commitments(today: dt.date) -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+CARD_FIELDS = (
+    "pk",
+    "account_id",
+    "account__name",
+    "owner__user__first_name",
+    "owner__user__last_name",
+    "owner__user__username",
+    "stage_entered_at",
+    "open_needs",
+    "overdue_commitments",
+)
+
+
+_ANY_ID = 999_999_999
+
+
+def _card(row: tuple[Any, ...], now: dt.datetime, account_url: str) -> Card:
+    pk, account_id, account, first, last, username, entered, needs, overdue = row
+    owner = f"{first or ''} {last or ''}".strip() or username or "Unassigned"
+    url = account_url.replace(str(_ANY_ID), str(account_id))
+    days = max((now - entered).days, 0)
+    return Card(pk, url, account, owner, entered, days, needs, overdue)
+
+
+def _cards_query(
+    user: User | AnonymousUser, stage_id: int, filters: BoardFilters, today: dt.date
+) -> QuerySet[Any]:
+    return (
+        _filtered(user, filters)
+        .filter(stage_id=stage_id)
+        .annotate(
+            open_needs=_open_needs(),
+            overdue_commitments=_overdue_commitments(today),
+        )
+        .order_by("stage_entered_at", "id")
+        .values_list(*CARD_FIELDS)
+    )
+
+
+def _page(
+    rows: list[tuple[Any, ...]], now: dt.datetime, limit: int
+) -> tuple[list[Card], str | None]:
+    account_url = reverse("account-thread", args=[_ANY_ID])  # reversed once, not per card
+    cards = [_card(row, now, account_url) for row in rows[: limit + 1]]
+    if len(cards) <= limit:
+        return cards, None
+    cards = cards[:limit]
+    return cards, encode_cursor(cards[-1].stage_entered_at, cards[-1].journey_id)
+
+
 def column_cards(
     user: User | AnonymousUser,
     stage: Stage,
     filters: BoardFilters,
     *,
-    today: dt.date,
+    now: dt.datetime,
     after: str | None = None,
     limit: int = BOARD_PAGE_SIZE,
-) -> tuple[list[Journey], str | None]:
+) -> tuple[list[Card], str | None]:
     """One page of a stage's cards, longest in the stage first."""
-    journeys = (
-        _filtered(user, filters)
-        .filter(stage=stage)
-        .select_related("account", "owner__user")
-        .annotate(open_needs=_open_needs(), overdue_commitments=_overdue_commitments(today))
-        .order_by("stage_entered_at", "id")
-    )
+    journeys = _cards_query(user, stage.pk, filters, timezone.localdate(now))
     if after:
         entered_at, journey_id = decode_cursor(after)
         journeys = journeys.filter(
             Q(stage_entered_at__gt=entered_at) | Q(stage_entered_at=entered_at, id__gt=journey_id)
         )
-    cards: list[Journey] = list(journeys[: limit + 1])
-    next_cursor = None
-    if len(cards) > limit:
-        cards = cards[:limit]
-        next_cursor = encode_cursor(cards[-1].stage_entered_at, cards[-1].pk)
-    return cards, next_cursor
+    return _page(list(journeys[: limit + 1]), now, limit)
+
+
+_STAGE_SENTINEL = -7_654_321
+
+
+def first_pages(
+    user: User | AnonymousUser,
+    stage_ids: list[int],
+    filters: BoardFilters,
+    *,
+    now: dt.datetime,
+    limit: int = BOARD_PAGE_SIZE,
+) -> dict[int, tuple[list[Card], str | None]]:
+    """The first page of every column in one statement: the column query is
+    built once (the ORM's work, which costs more than running it) and repeated
+    per stage with UNION ALL."""
+    if not stage_ids:
+        return {}
+    query = _cards_query(user, _STAGE_SENTINEL, filters, timezone.localdate(now))[: limit + 1]
+    sql, params = query.query.sql_with_params()
+    slot = list(params).index(_STAGE_SENTINEL)
+    quote = connection.ops.quote_name
+    union = " UNION ALL ".join(
+        f"SELECT {n} AS {quote('column_no')}, c{n}.* FROM ({sql}) AS c{n}"
+        for n in range(len(stage_ids))
+    )
+    arguments: list[Any] = []
+    for stage_id in stage_ids:
+        arguments += [stage_id if i == slot else value for i, value in enumerate(params)]
+    converters = _row_converters()
+    rows: dict[int, list[tuple[Any, ...]]] = {n: [] for n in range(len(stage_ids))}
+    with connection.cursor() as cursor:
+        cursor.execute(union, arguments)
+        for column_no, *values in cursor.fetchall():
+            rows[column_no].append(converters(tuple(values)))
+    return {stage_id: _page(rows[n], now, limit) for n, stage_id in enumerate(stage_ids)}
+
+
+def _row_converters() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
+    """Raw rows come back as the driver gives them: SQLite's datetimes are
+    naive UTC (or text, when its type did not survive the subquery)."""
+    position = CARD_FIELDS.index("stage_entered_at")
+    if connection.vendor != "sqlite":
+        return lambda row: row
+
+    def convert(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        values = list(row)
+        moment = values[position]
+        if isinstance(moment, str):
+            moment = dt.datetime.fromisoformat(moment)
+        values[position] = moment.replace(tzinfo=dt.UTC)
+        return tuple(values)
+
+    return convert
 
 
 def journey_sources(limit: int = SOURCES_LISTED) -> list[str]:
@@ -173,15 +357,12 @@ def journey_sources(limit: int = SOURCES_LISTED) -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def board(user: User | AnonymousUser, filters: BoardFilters, *, today: dt.date) -> Board:
+def board(user: User | AnonymousUser, filters: BoardFilters, *, now: dt.datetime) -> Board:
     all_stages = stages()
-    counts = _stage_counts(user, filters)
-    columns = []
-    for stage in all_stages:
-        if stage.is_outcome:
-            continue
-        cards, next_cursor = column_cards(user, stage, filters, today=today)
-        columns.append(BoardColumn(stage, counts.get(stage.pk, 0), cards, next_cursor))
+    counts = stage_counts(user, filters)
+    active = [stage for stage in all_stages if not stage.is_outcome]
+    pages = first_pages(user, [stage.pk for stage in active], filters, now=now)
+    columns = [BoardColumn(stage, counts.get(stage.pk, 0), *pages[stage.pk]) for stage in active]
     outcomes = [(stage, counts.get(stage.pk, 0)) for stage in all_stages if stage.is_outcome]
     return Board(columns=columns, outcomes=outcomes, sources=journey_sources())
 
@@ -247,9 +428,12 @@ def timeline_page(
     *,
     before: int | None = None,
     limit: int = TIMELINE_PAGE_SIZE,
+    journey_ids: Sequence[int] | None = None,
 ) -> TimelinePage:
-    """Newest first, paginated by event id (the order the log was written)."""
-    events = JourneyEvent.objects.filter(journey=journey).select_related("actor", "stage")
+    """Newest first, paginated by event id (the order the log was written).
+    With `journey_ids`, the events of all those journeys (the account's) on one timeline."""
+    ids = sorted({journey.pk, *(journey_ids or ())})
+    events = JourneyEvent.objects.filter(journey_id__in=ids).select_related("actor", "stage")
     if filters.kind:
         events = events.filter(kind=filters.kind)
     if filters.stage:
@@ -261,13 +445,26 @@ def timeline_page(
     return TimelinePage(events=page[:limit], older_than=older_than)
 
 
-def journey_of_account(user: User | AnonymousUser, account: Account) -> Journey:
-    """The account's open journey, else its latest one, that the user may see."""
+def account_journeys(user: User | AnonymousUser, account_id: int) -> list[Journey]:
+    """The account's journeys the user may see, latest first (at most
+    ACCOUNT_JOURNEYS: its timeline covers them all, merged accounts' included)."""
+    return list(
+        visible_journeys(user)
+        .filter(account_id=account_id)
+        .select_related("stage")
+        .order_by("-opened_at", "-id")[:ACCOUNT_JOURNEYS]
+    )
+
+
+def journey_of_account(user: User | AnonymousUser, account_id: int) -> Journey:
+    """The account's open journey, else its latest one, that the user may see:
+    404 when there is none, which is also the account's access check."""
     journey = (
         visible_journeys(user)
-        .filter(account=account)
+        .filter(account_id=account_id)
         .select_related("account", "stage", "team", "owner__user", "owner__team")
-        .order_by("-opened_at", "-id")
+        # Open first: after a merge, a closed journey may have opened after the open one.
+        .order_by(F("closed_at").desc(nulls_first=True), "-opened_at", "-id")
         .first()
     )
     if journey is None:
@@ -281,13 +478,8 @@ def account_thread(
     timeline_filters: TimelineFilters,
 ) -> Thread:
     account = journey.account
-    earlier = list(
-        visible_journeys(user)
-        .filter(account=account)
-        .exclude(pk=journey.pk)
-        .select_related("stage")
-        .order_by("-opened_at")[:10]
-    )
+    journeys = account_journeys(user, account.pk)
+    earlier = [other for other in journeys if other.pk != journey.pk][:10]
     return Thread(
         account=account,
         journey=journey,
@@ -299,7 +491,9 @@ def account_thread(
                 .order_by("stage__position", "joined_at")
             )
         ),
-        contacts=list(Contact.objects.filter(account=account).order_by("-is_active", "name")[:50]),
+        contacts=list(
+            Contact.objects.filter(account=account).order_by("-is_active", "name")[:CONTACTS_SHOWN]
+        ),
         needs=list(
             Need.objects.filter(journey=journey).select_related(
                 "category", "product", "captured_by", "captured_at_stage"
@@ -318,6 +512,8 @@ def account_thread(
             )
         ),
         tickets=list(Ticket.objects.filter(journey=journey).select_related("category")[:50]),
-        timeline=timeline_page(journey, timeline_filters),
+        timeline=timeline_page(
+            journey, timeline_filters, journey_ids=[other.pk for other in journeys]
+        ),
         stages=stages(),
     )

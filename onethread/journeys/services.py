@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from onethread.customers.models import Account
+from onethread.journeys import counts
 from onethread.journeys.editing import lock_for_edit
 from onethread.journeys.events import join_account_team, record_event
+from onethread.journeys.mentions import mention_payload, notify_mentioned, resolve_mentions
 from onethread.journeys.models import EventKind, Journey, JourneyEvent, Stage
 from onethread.team.models import Member, Team
 
@@ -50,6 +52,7 @@ def open_journey(
         opened_at=at,
         stage_entered_at=at,
     )
+    counts.journey_entered(journey)
     record_event(
         journey,
         EventKind.JOURNEY_OPENED,
@@ -119,6 +122,7 @@ def move_stage(
     reason = reason.strip()
     journey = lock_for_edit(journey, expected_version)
     _check_stage_move(journey, stage, reason)
+    counts.journey_left(journey)
     previous = journey.stage
     journey.stage = stage
     journey.stage_entered_at = at
@@ -128,6 +132,7 @@ def move_stage(
     elif previous.side == Stage.Side.ACQUISITION and stage.side == Stage.Side.RETENTION:
         journey.won_at = journey.won_at or at
     journey.save()
+    counts.journey_entered(journey)
     payload = {"from": previous.key, "to": stage.key}
     if reason:
         payload["reason"] = reason
@@ -153,9 +158,11 @@ def assign_owner(
     if journey.owner_id == owner.pk:
         raise ValidationError({"owner": f"{owner.name} already owns this journey."})
     previous = journey.owner
+    counts.journey_left(journey)
     journey.owner = owner
     journey.team = owner.team
     journey.save()
+    counts.journey_entered(journey)
     record_event(
         journey,
         EventKind.OWNER_CHANGED,
@@ -174,17 +181,28 @@ def assign_owner(
 
 @transaction.atomic
 def add_note(
-    journey: Journey, text: str, *, by: User | None, at: dt.datetime | None = None
+    journey: Journey,
+    text: str,
+    *,
+    by: User | None,
+    question: bool = False,
+    at: dt.datetime | None = None,
 ) -> JourneyEvent:
+    """A note on the timeline. Each @username of an active member who can see
+    the journey is a mention, and that member is notified; a question asks them."""
+    at = at or timezone.now()
     text = text.strip()
     if not text:
         raise ValidationError({"text": "A note cannot be empty."})
     if len(text) > NOTE_MAX_LENGTH:
         raise ValidationError({"text": f"Keep a note under {NOTE_MAX_LENGTH} characters."})
-    return record_event(
-        journey,
-        EventKind.NOTE_ADDED,
-        by=by,
-        occurred_at=at or timezone.now(),
-        payload={"text": text},
-    )
+    mentioned = resolve_mentions(journey, text)
+    payload: dict[str, object] = {"text": text}
+    if mentioned:
+        payload["mentions"] = mention_payload(mentioned)
+    if question:
+        payload["question"] = True
+    event = record_event(journey, EventKind.NOTE_ADDED, by=by, occurred_at=at, payload=payload)
+    if mentioned:
+        notify_mentioned(journey, event, [member.user for member in mentioned], by=by, at=at)
+    return event

@@ -18,20 +18,26 @@ from onethread.catalogue.models import Category, Product
 from onethread.commitments.forms import MakeCommitmentForm, team_members
 from onethread.commitments.models import Commitment
 from onethread.customers.forms import AddContactForm
+from onethread.handoffs.contracts import facts_from
+from onethread.handoffs.forms import SendHandoffForm
+from onethread.handoffs.panel import handoff_panel
 from onethread.interactions.forms import LogInteractionForm
 from onethread.journeys.access import NotPermitted, can_move_stage, get_journey_for_user
 from onethread.journeys.editing import EditConflict
 from onethread.journeys.forms import NoteForm, StageMoveForm
 from onethread.journeys.models import EventKind, Journey
-from onethread.journeys.queries import TimelineFilters, account_thread
+from onethread.journeys.queries import CONTACTS_SHOWN, TimelineFilters, account_thread
 from onethread.needs.forms import CaptureNeedForm
+from onethread.needs.models import Need
+from onethread.team.models import Role
 
 
 def attach_errors(form: forms.Form, error: ValidationError) -> None:
     """Put a service's validation errors on the form fields they name."""
     if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+        # The errors themselves, not their messages, so their codes survive.
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
 
@@ -47,6 +53,17 @@ def empty_forms(journey: Journey, stages: list[Any]) -> dict[str, forms.Form]:
     }
 
 
+def member_choices() -> list[tuple[int, str]]:
+    """Who can be made to keep a promise: every active member, with their role."""
+    roles = dict(Role.choices)
+    return [
+        (pk, f"{(f'{first} {last}'.strip() or username)} ({roles.get(role, role)})")
+        for pk, first, last, username, role in team_members().values_list(
+            "pk", "first_name", "last_name", "username", "member__role"
+        )
+    ]
+
+
 def render_thread(
     request: HttpRequest,
     journey: Journey,
@@ -59,6 +76,7 @@ def render_thread(
 ) -> HttpResponse:
     thread = account_thread(request.user, journey, timeline_filters or TimelineFilters())
     page_forms = empty_forms(journey, thread.stages) | (bound_forms or {})
+    posted_handoff = (bound_forms or {}).get("handoff")
     now = timezone.now()
     context = {
         "thread": thread,
@@ -68,14 +86,26 @@ def render_thread(
         "open_form": open_form,
         "thread_error": error,
         "can_move_stage": can_move_stage(request.user, journey),
+        "handoffs": handoff_panel(
+            request.user,
+            journey,
+            posted_handoff if isinstance(posted_handoff, SendHandoffForm) else None,
+            facts=facts_from(
+                thread.needs, thread.commitments, thread.contacts, getattr(request.user, "pk", None)
+            )
+            if len(thread.contacts) < CONTACTS_SHOWN
+            else None,
+        ),
         "now": now,
         "today": timezone.localdate(now),
         "stage_names": {stage.key: stage.name for stage in thread.stages},
         "event_kinds": EventKind.choices,
         "timeline_filters": timeline_filters or TimelineFilters(),
-        "categories": list(Category.objects.all()),
-        "products": list(Product.objects.filter(is_active=True)),
-        "members": list(team_members()),
+        "category_choices": list(Category.objects.values_list("pk", "name")),
+        "product_choices": list(Product.objects.filter(is_active=True).values_list("pk", "name")),
+        "member_choices": member_choices(),
+        "stage_key_choices": [(stage.key, stage.name) for stage in thread.stages],
+        "need_status_choices": Need.Status.choices,
         "settle_choices": [(Commitment.Status.KEPT, "Kept"), (Commitment.Status.BROKEN, "Broken")],
         "nav": "board",
     }

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from onethread.customers.access import get_account_for_user
 from onethread.journeys.access import check_can_move_stage, get_journey_for_user
 from onethread.journeys.forms import NoteForm, StageMoveForm
 from onethread.journeys.models import Stage
@@ -13,6 +12,7 @@ from onethread.journeys.queries import (
     BadCursor,
     BoardFilters,
     TimelineFilters,
+    account_journeys,
     board,
     column_cards,
     journey_of_account,
@@ -42,7 +42,7 @@ def board_page(request: HttpRequest) -> HttpResponse:
     filters = _board_filters(request)
     now = timezone.now()
     context = {
-        "board": board(request.user, filters, today=timezone.localdate(now)),
+        "board": board(request.user, filters, now=now),
         "filters": filters,
         "filter_query": _filter_query(filters),
         "scopes": SCOPES,
@@ -63,7 +63,7 @@ def board_column(request: HttpRequest, stage_key: str) -> HttpResponse:
             request.user,
             stage,
             filters,
-            today=timezone.localdate(now),
+            now=now,
             after=request.GET.get("after"),
         )
     except BadCursor as error:
@@ -80,8 +80,7 @@ def board_column(request: HttpRequest, stage_key: str) -> HttpResponse:
 
 @require_GET
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    account = get_account_for_user(request.user, account_id)
-    journey = journey_of_account(request.user, account)
+    journey = journey_of_account(request.user, account_id)
     filters = TimelineFilters.from_params(request.GET.get("kind"), request.GET.get("stage"))
     return render_thread(request, journey, timeline_filters=filters)
 
@@ -94,7 +93,12 @@ def timeline(request: HttpRequest, journey_id: int) -> HttpResponse:
     before = request.GET.get("before")
     if before is not None and not before.isdigit():
         raise Http404("No such page of the timeline.")
-    page = timeline_page(journey, filters, before=int(before) if before else None)
+    page = timeline_page(
+        journey,
+        filters,
+        before=int(before) if before else None,
+        journey_ids=[other.pk for other in account_journeys(request.user, journey.account_id)],
+    )
     context = {
         "journey": journey,
         "timeline": page,
@@ -132,5 +136,10 @@ def add_note_view(request: HttpRequest, journey_id: int) -> HttpResponse:
         journey,
         form,
         "note",
-        lambda: add_note(journey, form.cleaned_data["text"], by=request.user),  # type: ignore[arg-type]
+        lambda: add_note(
+            journey,
+            form.cleaned_data["text"],
+            by=request.user,  # type: ignore[arg-type]
+            question=form.cleaned_data["question"],
+        ),
     )

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from onethread.catalogue.models import Category, Product
@@ -10,6 +12,15 @@ class CaptureNeedForm(forms.Form):
     priority = forms.TypedChoiceField(
         choices=Need.Priority.choices, coerce=int, initial=Need.Priority.MEDIUM
     )
+    # Set after a possible repeat was refused: whether it is the known need told again.
+    repeat = forms.ChoiceField(
+        choices=[("same", "Same need"), ("different", "A different need")], required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The needs the ledger already knows that look like this one, when the service said so.
+        self.repeat_matches: list[tuple[Need, float]] = []
 
 
 class ChangeNeedForm(forms.Form):

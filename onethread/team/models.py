@@ -44,6 +44,9 @@ class Member(models.Model):
     is_available = models.BooleanField(
         default=True, help_text="Unavailable members receive no new work."
     )
+    secondary_roles = models.JSONField(
+        default=list, blank=True, help_text="Other stage roles this person also holds."
+    )
 
     class Meta:
         ordering = ["team__name", "user__first_name", "user__last_name", "user__username"]
@@ -54,6 +57,9 @@ class Member(models.Model):
     @property
     def name(self) -> str:
         return self.user.get_full_name() or self.user.get_username()
+
+    def has_role(self, role: str) -> bool:
+        return self.role == role or role in self.secondary_roles
 
     @property
     def is_manager(self) -> bool:

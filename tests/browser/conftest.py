@@ -50,6 +50,23 @@ def pytest_runtest_makereport(
     return report
 
 
+@pytest.fixture(autouse=True)
+def default_configuration(request: pytest.FixtureRequest) -> None:
+    """A live-server test runs in a transactional database that is flushed
+    after each test, taking with it the stages and handoff contracts the data
+    migrations installed; put them back before each test."""
+    if "live_server" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    from onethread.handoffs.defaults import install_defaults
+    from onethread.handoffs.models import ContractItem, ReturnReason, Transition
+    from onethread.journeys.models import Stage
+    from onethread.journeys.stages import install_default_stages
+
+    install_default_stages(Stage)
+    install_defaults(Stage, Transition, ContractItem, ReturnReason)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     executable = os.environ.get("ONETHREAD_CHROMIUM", "/usr/bin/chromium")

@@ -6,10 +6,8 @@ journey event log exactly once."""
 import http.client
 import json
 import os
-import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -20,9 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from onethread.api.tests.serverprocess import HOST, onethread, run_script, server_env, serving
+
 CLIENTS = 16
 SOAK_SECONDS = float(os.environ.get("ONETHREAD_SOAK_SECONDS", "30"))
-HOST = "127.0.0.1"
 
 # Run in the server's environment: a member, four journeys, a token.
 SETUP = """
@@ -73,61 +72,15 @@ class Results:
         return [json.loads(body)["id"] for status, body in self.responses if status == 201]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _onethread(*args: str) -> list[str]:
-    return [sys.executable, "-m", "onethread", *args]
-
-
-def _wait_until_serving(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"The server exited:\n{log.read_text()}")
-        try:
-            connection = http.client.HTTPConnection(HOST, port, timeout=2)
-            connection.request("GET", "/api/v1/openapi.json")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"The server did not answer within 30 s:\n{log.read_text()}")
-
-
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[Server]:
     database = tmp_path / "soak.sqlite3"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "onethread.settings",
-        "ONETHREAD_SECRET_KEY": "soak-test-secret-key-not-for-production",
-        "ONETHREAD_DEBUG": "false",
-    }
-    subprocess.run(_onethread("migrate", "--no-input", "-v", "0"), env=env, check=True)
-    setup = subprocess.run(
-        [sys.executable, "-c", SETUP], env=env, check=True, capture_output=True, text=True
-    )
-    created = json.loads(setup.stdout.strip().splitlines()[-1])
-    port = _free_port()
+    env = server_env(f"sqlite:///{database}")
+    subprocess.run(onethread("migrate", "--no-input", "-v", "0"), env=env, check=True)
+    created = run_script(SETUP, env)
     log = tmp_path / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            _onethread("serve", "--host", HOST, "--port", str(port)),
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        _wait_until_serving(port, process, log)
+    with serving(env, log) as port:
         yield Server(port, created["key"], created["journeys"], database, log)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _client(number: int, server: Server, deadline: float, results: Results) -> None:

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from onethread.commitments.models import Commitment
 from onethread.commitments.services import (
@@ -90,6 +91,7 @@ def test_the_owner_is_emailed_after_commit_when_email_is_configured(
     journey = make_journey(owner=ae, name="Globex")
     with django_capture_on_commit_callbacks(execute=True):
         make_commitment(journey, "Weekly check-ins", by=ae.user, owner=csm.user)
+    call_command("worker", "--once")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [csm.user.email]
     assert "Weekly check-ins" in mail.outbox[0].body
@@ -101,4 +103,5 @@ def test_no_email_when_email_is_not_configured(settings, django_capture_on_commi
     journey = make_journey(owner=ae)
     with django_capture_on_commit_callbacks(execute=True):
         make_commitment(journey, "Weekly check-ins", by=ae.user, owner=make_member(Role.CSM).user)
+    call_command("worker", "--once")
     assert mail.outbox == []

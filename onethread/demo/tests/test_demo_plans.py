@@ -4,7 +4,14 @@ import datetime as dt
 import random
 from collections import Counter
 
-from onethread.demo.plans import ACTIVE, FINAL_MIX, final_stages, plan_journeys
+from onethread.demo.plans import (
+    ACTIVE,
+    FINAL_MIX,
+    PENDING_SENT,
+    PENDING_SHARE,
+    final_stages,
+    plan_journeys,
+)
 from onethread.demo.workdays import WorkClock
 
 NOW = dt.datetime(2026, 3, 4, 19, 30, tzinfo=dt.UTC)  # a Wednesday evening
@@ -50,3 +57,33 @@ def test_every_moment_before_now_on_the_work_clock_is_in_the_past():
         moment = clock.moment(now)
         assert clock.at(moment - 1e-6) <= now
         assert clock.at(moment) >= now - dt.timedelta(seconds=1)
+
+
+def test_a_few_journeys_per_stage_wait_for_a_recent_handoff_and_one_reaches_each_stage():
+    horizon = 300.0
+    plans = plan_journeys(count=520, seed=2026, horizon=horizon)
+    waiting = Counter(plan.final for plan in plans if plan.pending)
+    reaching = Counter(plan.final for plan in plans)
+    assert set(waiting) == set(PENDING_SHARE)
+    for key, count in waiting.items():
+        assert 1 <= count <= 4
+        assert count < reaching[key]
+    for plan in plans:
+        if plan.pending:
+            assert horizon - PENDING_SENT[1] <= plan.entered[-1] < horizon
+            assert plan.entered[-2] < plan.entered[-1]
+    assert not any(plan.pending for plan in plan_journeys(count=9, seed=1, horizon=horizon))
+
+
+def test_untouched_leads_are_inbound_leads_still_waiting():
+    plans = plan_journeys(count=520, seed=2026, horizon=300.0)
+    untouched = [plan for plan in plans if plan.untouched]
+    assert 0 < len(untouched) < 0.1 * len(plans)
+    assert all(plan.path == ("lead",) and plan.source != "outbound" for plan in untouched)
+
+
+def test_a_colleague_takes_over_an_account_for_expansion():
+    for plan in plan_journeys(count=100, seed=5, horizon=300.0):
+        assert plan.owners["expansion"] != plan.owners["adoption"]
+        if plan.source == "outbound":
+            assert plan.owners["lead"] == plan.owners["qualification"]

@@ -1,12 +1,15 @@
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from onethread.commitments.models import Commitment
+from onethread.journeys.mentions import highlight_mentions
 from onethread.journeys.models import EventKind, Journey, JourneyEvent
 
 register = template.Library()
@@ -106,7 +109,10 @@ def event_line(event: JourneyEvent, stage_names: dict[str, str]) -> SafeString:
             "Contact added: {} ({})", p.get("name"), str(p.get("buying_role", "")).replace("_", " ")
         )
     if kind == EventKind.NOTE_ADDED:
-        return format_html("Note: {}", p.get("text"))
+        text = highlight_mentions(str(p.get("text", "")), p.get("mentions", []))
+        if p.get("question"):
+            return format_html('<strong class="question">Question:</strong> {}', text)
+        return format_html("Note: {}", text)
     if kind == EventKind.HANDOFF_SENT:
         override = (
             format_html(" — sent with items missing: <q>{}</q>", p["override_reason"])
@@ -151,9 +157,46 @@ def event_line(event: JourneyEvent, stage_names: dict[str, str]) -> SafeString:
             stage(p.get("known_since_stage")),
             p.get("repeats_statement"),
         )
+    if kind in (EventKind.ACCOUNT_MERGED, EventKind.CONTACT_MERGED):
+        return _merged_line(event)
     return format_html("{}", event.get_kind_display())
+
+
+def _merged_line(event: JourneyEvent) -> SafeString:
+    p = event.payload
+    if event.kind == EventKind.ACCOUNT_MERGED:
+        journeys, contacts = len(p.get("journeys", [])), len(p.get("contacts", []))
+        return format_html(
+            "Account <strong>{}</strong> merged into this one: {} journey{} and {} contact{} "
+            "moved here with all their events",
+            p.get("merged_account"),
+            journeys,
+            pluralize(journeys),
+            contacts,
+            pluralize(contacts),
+        )
+    return format_html(
+        "Contact <strong>{}</strong> merged into <strong>{}</strong>",
+        p.get("merged_contact"),
+        p.get("name"),
+    )
 
 
 @register.filter
 def is_overdue(commitment: Commitment, today: dt.date) -> bool:
     return commitment.is_overdue(today)
+
+
+@register.simple_tag
+def options(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> SafeString:
+    """The <option>s of a select, written in one pass (a page has many long
+    selects; a template loop per option costs more than the page's queries)."""
+    chosen = "" if selected is None else str(selected)
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == chosen and chosen else "", label)
+            for value, label in choices
+        ),
+    )

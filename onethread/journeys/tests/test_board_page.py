@@ -86,12 +86,12 @@ def test_show_more_pages_a_column_by_key_without_repeats(client):
     login(client, sdr)
     first = client.get(reverse("board"))
     column = first.context["board"].columns[0]
-    assert [card.account.name for card in column.cards] == [
+    assert [card.account_name for card in column.cards] == [
         f"Lead {n:02d}" for n in range(BOARD_PAGE_SIZE)
     ]
     more = client.get(reverse("board-column", args=["lead"]), {"after": column.next_cursor})
     assert more.status_code == 200
-    names = [card.account.name for card in more.context["cards"]]
+    names = [card.account_name for card in more.context["cards"]]
     assert names == [f"Lead {n:02d}" for n in range(BOARD_PAGE_SIZE, BOARD_PAGE_SIZE + 5)]
     assert more.context["next_cursor"] is None
 

@@ -1,9 +1,12 @@
-"""`onethread serve`: the web application behind gunicorn."""
+"""`onethread serve`: the web application behind gunicorn, with a background
+worker thread in each web process unless `--no-worker`."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
+
+from onethread.worker import start_thread
 
 
 class GunicornServer(BaseApplication):
@@ -21,6 +24,21 @@ class GunicornServer(BaseApplication):
         return application
 
 
+def start_background_worker(web_worker: Any) -> None:
+    """gunicorn's post_worker_init hook: runs in each web process after it forks."""
+    web_worker.onethread_background = start_thread()
+
+
+def stop_background_worker(server: Any, web_worker: Any) -> None:
+    """gunicorn's worker_exit hook: let the running task finish, within the
+    graceful timeout."""
+    running = getattr(web_worker, "onethread_background", None)
+    if running is not None:
+        thread, background = running
+        background.request_stop()
+        thread.join(timeout=4)
+
+
 class Command(BaseCommand):
     help = "Serve onethread over HTTP (gunicorn, threaded workers)."
 
@@ -29,13 +47,32 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="Processes (default 2).")
         parser.add_argument("--threads", type=int, default=4, help="Threads per process.")
+        parser.add_argument(
+            "--no-worker",
+            action="store_false",
+            dest="worker",
+            help="Run no background worker here (a separate `onethread worker` runs).",
+        )
 
     def handle(
-        self, *args: Any, host: str, port: int, workers: int, threads: int, **kw: Any
+        self,
+        *args: Any,
+        host: str,
+        port: int,
+        workers: int,
+        threads: int,
+        worker: bool,
+        **kw: Any,
     ) -> None:
         self.stdout.write(f"onethread is serving on http://{host}:{port}/ (Ctrl+C stops it)")
+        hooks = (
+            {"post_worker_init": start_background_worker, "worker_exit": stop_background_worker}
+            if worker
+            else {}
+        )
         GunicornServer(
             {
+                **hooks,
                 "bind": f"{host}:{port}",
                 "workers": workers,
                 "threads": threads,

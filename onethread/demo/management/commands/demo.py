@@ -90,6 +90,14 @@ class Command(BaseCommand):
                 member = members[username]
                 role = Role(member.role).label
                 self.stdout.write(f"  {username:<10}{member.name:<18}{role:<24}{member.team.name}")
+        for member in members.values():
+            if not member.is_available:
+                username = member.user.username
+                why = f": {company.AWAY[2]}" if username == company.AWAY[0] else ""
+                self.stdout.write(
+                    f"\n{member.name} ({username}) is marked unavailable{why}. "
+                    "Routing gives new work to the others."
+                )
         admins = [name for name in company.SUPERUSERS if name in members]
         if admins:
             self.stdout.write(f"\n{', '.join(admins)} can also use the Django admin: {url}admin/")

@@ -1,0 +1,164 @@
+"""What the account page shows about handoffs: the one waiting for an answer
+(or the last one returned), and, for those who may send, the next steps with
+their receivers and their contract evaluated live for this journey."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser, User
+
+from onethread.handoffs.access import can_answer, check_can_send
+from onethread.handoffs.contracts import Facts, ItemSpec, evaluate, journey_facts
+from onethread.handoffs.forms import SendHandoffForm, answers_from
+from onethread.handoffs.models import Handoff, Transition
+from onethread.journeys.access import NotPermitted
+from onethread.journeys.models import Journey
+from onethread.team.models import Member, Team
+
+
+@dataclass
+class SendOption:
+    """One step the journey can take from its stage, as the send form shows it."""
+
+    transition: Transition
+    receivers: list[Member]
+    checklist: list[dict[str, Any]]
+    route_team: Team
+    form: SendHandoffForm | None = None  # the posted form, when it was for this step
+
+    @property
+    def missing(self) -> list[str]:
+        return [item["label"] for item in self.checklist if item["required"] and not item["met"]]
+
+    @property
+    def override_required(self) -> bool:
+        return self.form is not None and self.form.has_error("override_reason", "override_required")
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for item in self.checklist if item["met"])
+
+    @property
+    def posted(self) -> dict[str, str]:
+        """What the sender posted, to show it again."""
+        if self.form is None:
+            return {}
+        return {key: str(self.form.data.get(key, "")) for key in self.form.data}
+
+
+@dataclass
+class HandoffPanel:
+    stage_id: int
+    latest: Handoff | None = None
+    can_answer: bool = False
+    options: list[SendOption] = field(default_factory=list)
+    stray_form: SendHandoffForm | None = None  # posted for a step that does not exist
+
+    @property
+    def pending(self) -> Handoff | None:
+        return self.latest if self.latest is not None and self.latest.is_pending else None
+
+    @property
+    def returned(self) -> Handoff | None:
+        """The last handoff, returned, while the journey still waits to move on."""
+        latest = self.latest
+        if latest is None or latest.status != Handoff.Status.RETURNED:
+            return None
+        return latest if latest.from_stage_id == self.stage_id else None
+
+
+def latest_handoff(journey: Journey) -> Handoff | None:
+    """The journey's newest handoff: the pending one when there is one."""
+    return (
+        Handoff.objects.filter(journey=journey)
+        .select_related(
+            "from_member__user",
+            "to_member__user",
+            "responded_by__user",
+            "to_stage",
+            "return_reason",
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def receivers_by_transition(
+    transitions: list[Transition], sender: Member
+) -> dict[int, list[Member]]:
+    """For each step, who may receive it: members in the role that works the
+    next stage, in the step's receiving team or the sender's (one query)."""
+    team_ids = {sender.team_id} | {t.receiving_team_id for t in transitions if t.receiving_team_id}
+    members = list(
+        Member.objects.filter(team_id__in=team_ids, user__is_active=True)
+        .exclude(pk=sender.pk)
+        .select_related("user", "team")
+        .order_by("team__name", "user__first_name", "user__last_name", "user__username")
+    )
+    found = {}
+    for transition in transitions:
+        teams = {sender.team_id, transition.receiving_team_id or sender.team_id}
+        role = transition.to_stage.owner_role
+        found[transition.pk] = [
+            member
+            for member in members
+            if member.team_id in teams and (member.role == role if role else True)
+        ]
+    return found
+
+
+def _checklist(transition: Transition, facts: Any, answers: dict[int, str]) -> list[dict[str, Any]]:
+    items = list(transition.items.all())
+    specs = [ItemSpec(item.pk, item.label, item.rule, item.required) for item in items]
+    guidance = {item.pk: item.guidance for item in items}
+    return [
+        result | {"guidance": guidance[result["item_id"]]}
+        for result in evaluate(specs, facts, answers)
+    ]
+
+
+def handoff_panel(
+    user: User | AnonymousUser,
+    journey: Journey,
+    posted: SendHandoffForm | None = None,
+    facts: Facts | None = None,
+) -> HandoffPanel:
+    """`facts`: the journey's facts when the caller has loaded its records."""
+    latest = latest_handoff(journey)
+    panel = HandoffPanel(stage_id=journey.stage_id, latest=latest)
+    if latest is not None and latest.is_pending:
+        panel.can_answer = can_answer(user, latest)
+        return panel
+    if journey.is_closed or not user.is_authenticated:
+        return panel
+    try:
+        sender = check_can_send(user, journey)
+    except NotPermitted:
+        return panel
+    transitions = list(
+        Transition.objects.filter(from_stage_id=journey.stage_id)
+        .select_related("to_stage", "receiving_team")
+        .prefetch_related("items")
+        .order_by("to_stage__position")
+    )
+    if not transitions:
+        return panel
+    if facts is None:
+        facts = journey_facts(journey, user.pk)
+    receivers = receivers_by_transition(transitions, sender)
+    posted_stage = str(posted.data.get("to_stage", "")) if posted is not None else ""
+    for transition in transitions:
+        mine = posted is not None and posted_stage == str(transition.to_stage_id)
+        answers = answers_from(posted.data) if posted is not None and mine else {}
+        panel.options.append(
+            SendOption(
+                transition=transition,
+                receivers=receivers[transition.pk],
+                checklist=_checklist(transition, facts, answers),
+                route_team=transition.receiving_team or sender.team,
+                form=posted if mine else None,
+            )
+        )
+    if posted is not None and not any(option.form for option in panel.options):
+        panel.stray_form = posted
+    return panel
