@@ -1,0 +1,370 @@
+"""Bow-tie metrics: per stage volume, conversion, time and drop-off; lead to
+won; speed to lead. Pure functions of frames, a Period and `now`.
+
+The period selects journeys by when they opened (the lead cohort); what
+happened to them is counted up to `now` (anything recorded later is ignored).
+docs/metrics.md defines every number."""
+
+import datetime as dt
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from onethread.insights.frames import TIME, Frames, Period, connect, fetch, ratio, sql
+
+GROUPS = {
+    "all": "'all'",
+    "cohort": "strftime(utc_month(opened_at), '%Y-%m')",
+    "source": "coalesce(nullif(source, ''), '(no source)')",
+    "team": "cast(team_id as varchar)",
+    "member": "coalesce(cast(owner_id as varchar), '(no owner)')",
+}
+NO_SOURCE = "(no source)"
+
+_COHORT = """
+    select journey_id, outcome, outcome_reason, opened_at, won_at, first_touch_at, {group} as grp
+    from journeys where opened_at >= $start and opened_at < $end and opened_at <= $now
+"""
+
+# The funnel in steps on one connection, keyed by integers (a stage's index
+# in bow-tie order); the stays between the cohort and the entries are
+# computed in arrow/numpy (see _stays).
+_FUNNEL_STEPS = (
+    """
+create temp table st as
+select key, position, kind = 'active' as active,
+       cast(row_number() over (order by position, key) as integer) as idx
+from stages
+""",
+    """
+create temp table cohort as
+select journey_id, outcome, outcome_reason, {group_expressions}
+from journeys where opened_at >= $start and opened_at < $end and opened_at <= $now
+""",
+    # Per journey and active stage: advanced if it moved on after its first stay.
+    """
+create temp table entries as
+select journey_id, idx, arg_min(moved_on, seq) as advanced
+from stays where active group by journey_id, idx
+""",
+)
+# Every grouping asked for in one pass of each query (grouping sets): `gby`
+# names the grouping of a row, `grp` its group.
+_COUNTS = """
+with c as (select {which} as gby, {group} as grp, e.idx, count(*) as entered,
+                  count(*) filter (where advanced) as advanced
+           from entries e join cohort using (journey_id) group by grouping sets ({sets})),
+t as (select {which} as gby, {group} as grp, s.idx,
+             median(days_between(entered_at, left_at)) as median_days,
+             quantile_cont(days_between(entered_at, left_at), 0.9) as p90_days,
+             count(*) filter (where entered_at is null or left_at is null) as excluded
+      from stays s join cohort using (journey_id) where finished group by grouping sets ({sets}))
+select c.gby, c.grp, st.key as stage, c.entered, c.advanced, t.median_days, t.p90_days,
+       coalesce(t.excluded, 0) as excluded
+from c join st using (idx) left join t using (gby, grp, idx)
+"""
+_DROPS = """
+select {which} as gby, {group} as grp, stage, outcome, reason, count(*) as journeys
+from (select c.* exclude (outcome, outcome_reason), st.key as stage,
+             coalesce(outcome, 'open') as outcome, coalesce(outcome_reason, '') as reason
+      from entries e join cohort c using (journey_id) join st using (idx)
+      where not e.advanced)
+group by grouping sets ({drop_sets}) order by journeys desc, outcome, reason
+"""
+
+
+def _grouping_sql(groupings: tuple[str, ...]) -> dict[str, str]:
+    def case(then: str) -> str:
+        whens = " ".join(f"when grouping(g_{by}) = 0 then {then.format(by=by)}" for by in groupings)
+        return f"case {whens} end"
+
+    return {
+        "which": case("'{by}'"),
+        "group": case("g_{by}"),
+        "sets": ", ".join(f"(g_{by}, idx)" for by in groupings),
+        "drop_sets": ", ".join(f"(g_{by}, stage, outcome, reason)" for by in groupings),
+    }
+
+
+def _params(period: Period, now: dt.datetime) -> dict[str, Any]:
+    return {"start": period.start, "end": period.end, "now": now}
+
+
+def _active_stages(frames: Frames) -> list[dict[str, Any]]:
+    return sorted(
+        (s for s in frames.stages.to_pylist() if s["kind"] == "active"),
+        key=lambda s: s["position"],
+    )
+
+
+def funnels(
+    frames: Frames, period: Period, now: dt.datetime, groupings: tuple[str, ...] = ("all",)
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """For each grouping (all, cohort month, source, team id, owner id): for
+    each of its groups, the funnel, one row per active stage in bow-tie
+    order. The stays are read once for every grouping asked for."""
+    tables = {"journeys": frames.journeys, "visits": frames.visits, "stages": frames.stages}
+    expressions = ", ".join(f"{GROUPS[by]} as g_{by}" for by in groupings)
+    result = {}
+    with connect(**tables) as con:
+        params = _params(period, now)
+        for step in _FUNNEL_STEPS[:2]:
+            fetch(con, step.format(group_expressions=expressions), params)
+        con.register("stays", _stays(con, frames, now))
+        for step in _FUNNEL_STEPS[2:]:
+            fetch(con, step, params)
+        parts = _grouping_sql(groupings)
+        counts = fetch(con, _COUNTS.format(**parts))
+        drops = fetch(con, _DROPS.format(**parts))
+        for by in groupings:
+            result[by] = _assemble(
+                _active_stages(frames),
+                [row for row in counts if row["gby"] == by],
+                [row for row in drops if row["gby"] == by],
+            )
+    return result
+
+
+def _stays(con: duckdb.DuckDBPyConnection, frames: Frames, now: dt.datetime) -> pa.Table:
+    """Each stay of the cohort's journeys entered by `now` (left_at null if
+    after it), whether it is finished by then, and whether the journey later
+    stayed in an active stage further along (moved_on). Vectorised over the
+    stays sorted by (journey, seq), as the aggregates and derive.py give them
+    (sorted here otherwise): "later, further along" is a suffix maximum per
+    journey, where an SQL window would sort every stay again."""
+    stages = sorted(frames.stages.to_pylist(), key=lambda s: (s["position"], s["key"]))
+    # (one dummy entry when there are no stages: then no stay is kept)
+    positions = np.array([s["position"] for s in stages] or [0], dtype=np.int64)
+    active_of = np.array([s["kind"] == "active" for s in stages] or [False])
+    cohort = con.sql("select journey_id from cohort").to_arrow_table()["journey_id"]
+    visits = frames.visits
+    code = pc.index_in(visits["stage"], value_set=pa.array([s["key"] for s in stages], pa.string()))
+    moment = pa.scalar(now, TIME)
+    entered = visits["entered_at"]
+    keep = pc.and_kleene(
+        pc.and_kleene(
+            pc.is_in(visits["journey_id"], value_set=cohort.combine_chunks()), pc.is_valid(code)
+        ),
+        pc.or_kleene(pc.is_null(entered), pc.less_equal(entered, moment)),
+    )
+    keep = pc.fill_null(keep, False)
+    visits, code = visits.filter(keep), code.filter(keep)
+    journey, seq = visits["journey_id"].to_numpy(), visits["seq"].to_numpy()
+    if (
+        len(journey)
+        and not (
+            (journey[1:] > journey[:-1]) | ((journey[1:] == journey[:-1]) & (seq[1:] > seq[:-1]))
+        ).all()
+    ):
+        order = np.lexsort((seq, journey))
+        visits, code, journey = visits.take(order), code.take(order), journey[order]
+    index = code.to_numpy(zero_copy_only=False).astype(np.int64)
+    position, active = positions[index], active_of[index]
+    count = len(journey)
+    same_next = np.zeros(count, dtype=bool)
+    same_next[:-1] = journey[1:] == journey[:-1]
+    group = np.cumsum(np.diff(journey, prepend=journey[:1]) != 0)
+    # Per journey, the furthest active position strictly after each stay
+    # (-1: none): one reversed running maximum, journeys kept apart by an
+    # offset larger than any position (later journeys can never win).
+    spread = int(positions.max()) + 2
+    value = np.where(active, position, -1) - group * spread
+    suffix = np.maximum.accumulate(value[::-1])[::-1]
+    following = np.full(count, -1, dtype=np.int64)
+    following[:-1] = suffix[1:]
+    later = np.where(same_next, following + group * spread, -1)
+    left = visits["left_at"]
+    after_now = pc.fill_null(pc.greater(left, moment), False)
+    finished = pc.and_kleene(
+        pc.is_valid(visits["next_stage"]),
+        pc.or_kleene(pc.is_null(left), pc.less_equal(left, moment)),
+    )
+    return pa.table(
+        {
+            "journey_id": visits["journey_id"],
+            "seq": visits["seq"],
+            "idx": pa.array(index + 1, pa.int32()),
+            "active": pa.array(active),
+            "entered_at": visits["entered_at"],
+            "left_at": pc.if_else(after_now, pa.scalar(None, TIME), left),
+            "finished": pc.fill_null(finished, False),
+            "moved_on": pa.array(later > position),
+        }
+    )
+
+
+def _assemble(
+    stages: list[dict[str, Any]], counts: list[dict[str, Any]], drops: list[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    found = {(row["grp"], row["stage"]): row for row in counts}
+    endings: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for d in drops:
+        endings.setdefault((d["grp"], d["stage"]), []).append(
+            {"outcome": d["outcome"], "reason": d["reason"], "journeys": d["journeys"]}
+        )
+    result = {}
+    for grp in sorted({row["grp"] for row in counts}):
+        rows = []
+        for stage in stages:
+            row = found.get((grp, stage["key"]), {})
+            entered, advanced = row.get("entered", 0), row.get("advanced", 0)
+            rows.append(
+                {
+                    "stage": stage["key"],
+                    "name": stage["name"],
+                    "side": stage["side"],
+                    "entered": entered,
+                    "advanced": advanced,
+                    "dropped": entered - advanced,
+                    "conversion_rate": ratio(advanced, entered),
+                    "median_days_in_stage": row.get("median_days"),
+                    "p90_days_in_stage": row.get("p90_days"),
+                    "excluded_without_time": row.get("excluded", 0),
+                    "drop_off": endings.get((grp, stage["key"]), []),
+                }
+            )
+        result[grp] = rows
+    return result
+
+
+def funnel_by(
+    frames: Frames, period: Period, now: dt.datetime, by: str = "all"
+) -> dict[str, list[dict[str, Any]]]:
+    """One grouping of `funnels`: {group: funnel}."""
+    return funnels(frames, period, now, (by,))[by]
+
+
+BREAKDOWNS = ("cohort", "source", "team", "member")
+
+
+def funnel_breakdowns(
+    frames: Frames, period: Period, now: dt.datetime
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The funnel by cohort, source, team and owner, in one pass."""
+    return funnels(frames, period, now, BREAKDOWNS)
+
+
+def funnel(frames: Frames, period: Period, now: dt.datetime) -> list[dict[str, Any]]:
+    """The funnel over every journey opened in the period."""
+    return overall(funnel_by(frames, period, now), frames)
+
+
+def overall(groups: dict[str, list[dict[str, Any]]], frames: Frames) -> list[dict[str, Any]]:
+    """The single funnel of the 'all' grouping (every stage at zero when empty)."""
+    return groups.get("all") or [_empty_stage(stage) for stage in _active_stages(frames)]
+
+
+def _empty_stage(stage: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "stage": stage["key"],
+        "name": stage["name"],
+        "side": stage["side"],
+        "entered": 0,
+        "advanced": 0,
+        "dropped": 0,
+        "conversion_rate": None,
+        "median_days_in_stage": None,
+        "p90_days_in_stage": None,
+        "excluded_without_time": 0,
+        "drop_off": [],
+    }
+
+
+_WON = (
+    """
+with j as ("""
+    + _COHORT
+    + """)
+select grp,
+       count(*) as leads,
+       count(*) filter (where won_at is not null and won_at <= $now) as won,
+       median(days_between(opened_at, won_at))
+           filter (where won_at is not null and won_at <= $now) as median_days,
+       quantile_cont(days_between(opened_at, won_at), 0.9)
+           filter (where won_at is not null and won_at <= $now) as p90_days
+from j group by grp order by leads desc, grp
+"""
+)
+
+
+def lead_to_won_by(
+    frames: Frames, period: Period, now: dt.datetime, by: str = "all"
+) -> list[dict[str, Any]]:
+    rows = sql(_WON.format(group=GROUPS[by]), _params(period, now), journeys=frames.journeys)
+    return [
+        {
+            "group": row["grp"],
+            "leads": row["leads"],
+            "won": row["won"],
+            "conversion_rate": ratio(row["won"], row["leads"]),
+            "median_days": row["median_days"],
+            "p90_days": row["p90_days"],
+        }
+        for row in rows
+    ]
+
+
+def lead_to_won(frames: Frames, period: Period, now: dt.datetime) -> dict[str, Any]:
+    """Leads opened in the period, how many were won (by now), and the days
+    from first contact (opened_at) to the win."""
+    rows = lead_to_won_by(frames, period, now)
+    if not rows:
+        return {
+            "leads": 0,
+            "won": 0,
+            "conversion_rate": None,
+            "median_days": None,
+            "p90_days": None,
+        }
+    row = rows[0]
+    del row["group"]
+    return row
+
+
+def by_source(frames: Frames, period: Period, now: dt.datetime) -> list[dict[str, Any]]:
+    return [
+        {"source": row.pop("group"), **row}
+        for row in lead_to_won_by(frames, period, now, by="source")
+    ]
+
+
+_SPEED = (
+    """
+with j as ("""
+    + _COHORT
+    + """),
+t as (
+    select grp, case when first_touch_at is not null and first_touch_at <= $now
+                     then greatest(days_between(opened_at, first_touch_at), 0) * 86400
+                end as seconds
+    from j
+)
+select grp, count(*) as leads, count(seconds) as touched,
+       median(seconds) / 86400 as median_days,
+       count(*) filter (where seconds <= 3600) as within_hour,
+       count(*) filter (where seconds <= 86400) as within_day
+from t group by grp order by grp
+"""
+)
+
+
+def speed_to_lead(frames: Frames, period: Period, now: dt.datetime) -> dict[str, Any]:
+    """From a lead's opening to its first logged touch."""
+    rows = sql(_SPEED.format(group=GROUPS["all"]), _params(period, now), journeys=frames.journeys)
+    row: dict[str, Any] = (
+        rows[0]
+        if rows
+        else {"leads": 0, "touched": 0, "median_days": None, "within_hour": 0, "within_day": 0}
+    )
+    leads = row["leads"]
+    return {
+        "leads": leads,
+        "touched": row["touched"],
+        "never_touched": leads - row["touched"],
+        "median_days": row["median_days"],
+        "share_within_1h": ratio(row["within_hour"], leads),
+        "share_within_24h": ratio(row["within_day"], leads),
+    }

@@ -1,0 +1,301 @@
+"""The plain data the metrics read: columnar frames (pyarrow tables) queried
+with DuckDB, an explicit Period, and the filters a dashboard offers.
+
+Engine: DuckDB over Arrow tables, chosen by measurement (docs/metrics.md).
+Every frame has a fixed schema (below); `empty_frames()` gives all of them
+with no rows, and `Frames.of(...)` builds them from rows in tests.
+
+API (for dashboards and benchmarks):
+- `Frames`: one arrow table per name in SCHEMAS.
+- `Period(start, end)`: half-open [start, end), aware datetimes.
+- `restrict(frames, Filters(team=, source=, cohort=, member=))`: the frames
+  limited to the journeys that match (members and stages stay whole).
+- `sql(query, params, **tables)`: run DuckDB SQL over arrow tables.
+"""
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+TIME = pa.timestamp("us", tz="UTC")
+
+SCHEMAS: dict[str, pa.Schema] = {
+    # The bow tie's stages in order; kind is active or outcome.
+    "stages": pa.schema(
+        [
+            ("key", pa.string()),
+            ("name", pa.string()),
+            ("position", pa.int32()),
+            ("kind", pa.string()),
+            ("side", pa.string()),
+            ("owner_role", pa.string()),
+        ]
+    ),
+    # One row per journey: its current state and what the refresh derived.
+    "journeys": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("team_id", pa.int64()),
+            ("source", pa.string()),
+            ("owner_id", pa.int64()),
+            ("opened_at", TIME),
+            ("first_touch_at", TIME),
+            ("won_at", TIME),
+            ("closed_at", TIME),
+            ("outcome", pa.string()),
+            ("outcome_reason", pa.string()),
+            ("first_value_at", TIME),
+            ("revenue_after_won", pa.float64()),
+        ]
+    ),
+    # One row per stay in a stage (a journey that goes back stays twice).
+    "visits": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("seq", pa.int32()),
+            ("stage", pa.string()),
+            ("entered_at", TIME),
+            ("left_at", TIME),
+            ("next_stage", pa.string()),
+        ]
+    ),
+    # Value delivered per journey and calendar month (UTC).
+    "monthly_value": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("month", pa.date32()),
+            ("amount", pa.float64()),
+            ("events", pa.int64()),
+        ]
+    ),
+    "handoffs": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("from_member_id", pa.int64()),
+            ("to_member_id", pa.int64()),
+            ("from_stage", pa.string()),
+            ("to_stage", pa.string()),
+            ("sent_at", TIME),
+            ("due_at", TIME),
+            ("status", pa.string()),
+            ("responded_at", TIME),
+            ("rating", pa.int32()),
+            ("completeness", pa.float64()),
+            ("overridden_items", pa.int32()),
+            ("missing", pa.list_(pa.string())),
+            ("return_reason", pa.string()),
+        ]
+    ),
+    "needs": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("captured_stage", pa.string()),
+            ("captured_side", pa.string()),
+            ("status", pa.string()),
+            ("captured_at", TIME),
+            ("in_deal", pa.bool_()),
+        ]
+    ),
+    "commitments": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("made_stage", pa.string()),
+            ("made_by_member_id", pa.int64()),
+            ("status", pa.string()),
+            ("made_at", TIME),
+            ("due_on", pa.date32()),
+        ]
+    ),
+    "interactions": pa.schema([("journey_id", pa.int64()), ("occurred_at", TIME)]),
+    "discoveries": pa.schema(
+        [("journey_id", pa.int64()), ("stage", pa.string()), ("occurred_at", TIME)]
+    ),
+    "tickets": pa.schema(
+        [("journey_id", pa.int64()), ("status", pa.string()), ("resolved_at", TIME)]
+    ),
+    # Who worked which journey at which stage (the account team).
+    "seats": pa.schema(
+        [
+            ("journey_id", pa.int64()),
+            ("member_id", pa.int64()),
+            ("stage", pa.string()),
+            ("owned", pa.bool_()),
+        ]
+    ),
+    # One row per member and role held (the primary one and the secondary ones).
+    "members": pa.schema(
+        [
+            ("member_id", pa.int64()),
+            ("name", pa.string()),
+            ("role", pa.string()),
+            ("team_id", pa.int64()),
+            ("primary", pa.bool_()),
+        ]
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open time range [start, end)."""
+
+    start: dt.datetime
+    end: dt.datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise ValueError("A period needs aware datetimes.")
+        if self.end < self.start:
+            raise ValueError("A period ends after it starts.")
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+    def previous(self) -> "Period":
+        """The period of the same length just before this one."""
+        return Period(self.start - (self.end - self.start), self.start)
+
+
+EVERYTHING = Period(dt.datetime(1970, 1, 1, tzinfo=dt.UTC), dt.datetime(2200, 1, 1, tzinfo=dt.UTC))
+
+
+@dataclass(frozen=True)
+class Frames:
+    stages: pa.Table
+    journeys: pa.Table
+    visits: pa.Table
+    monthly_value: pa.Table
+    handoffs: pa.Table
+    needs: pa.Table
+    commitments: pa.Table
+    interactions: pa.Table
+    discoveries: pa.Table
+    tickets: pa.Table
+    seats: pa.Table
+    members: pa.Table
+
+    @classmethod
+    def of(cls, **rows: Sequence[Mapping[str, Any]]) -> "Frames":
+        """Frames from lists of dicts (missing columns are null); for tests."""
+        tables = {}
+        for name, schema in SCHEMAS.items():
+            given = rows.pop(name, [])
+            columns = {f.name: [row.get(f.name) for row in given] for f in schema}
+            tables[name] = pa.table(columns, schema=schema)
+        if rows:
+            raise TypeError(f"Unknown frames: {sorted(rows)}")
+        return cls(**tables)
+
+    def tables(self) -> dict[str, pa.Table]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def empty_frames() -> Frames:
+    return Frames.of()
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which journeys to look at; None means all."""
+
+    team: int | None = None
+    source: str | None = None
+    cohort: dt.date | None = None  # the month the journey opened (UTC)
+    member: int | None = None  # journeys this member worked (account team)
+
+    @property
+    def any(self) -> bool:
+        return any(
+            value is not None for value in (self.team, self.source, self.cohort, self.member)
+        )
+
+
+def restrict(frames: Frames, filters: Filters) -> Frames:
+    """The frames limited to the journeys matching every filter."""
+    if not filters.any:
+        return frames
+    journeys = frames.journeys
+    mask = pc.is_valid(journeys["journey_id"])
+    if filters.team is not None:
+        mask = pc.and_(mask, pc.equal(journeys["team_id"], filters.team))
+    if filters.source is not None:
+        mask = pc.and_(mask, pc.equal(journeys["source"], filters.source))
+    if filters.cohort is not None:
+        # The UTC month as a range: vectorised, no row goes through Python.
+        first = dt.datetime(filters.cohort.year, filters.cohort.month, 1, tzinfo=dt.UTC)
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+        opened = journeys["opened_at"]
+        in_month = pc.and_(
+            pc.greater_equal(opened, pa.scalar(first, TIME)),
+            pc.less(opened, pa.scalar(after, TIME)),
+        )
+        mask = pc.and_(mask, pc.fill_null(in_month, False))
+    if filters.member is not None:
+        seats = frames.seats
+        worked = pc.filter(seats["journey_id"], pc.equal(seats["member_id"], filters.member))
+        mask = pc.and_(mask, pc.is_in(journeys["journey_id"], value_set=worked.unique()))
+    kept = pc.filter(journeys["journey_id"], mask).unique()
+    changes: dict[str, pa.Table] = {}
+    for name, table in frames.tables().items():
+        if "journey_id" in table.column_names:
+            changes[name] = table.filter(pc.is_in(table["journey_id"], value_set=kept))
+    return replace(frames, **changes)
+
+
+def sql(query: str, params: Mapping[str, Any] | None = None, **tables: pa.Table) -> list[dict]:
+    """Rows (as dicts) of a DuckDB query over the given arrow tables."""
+    with connect(**tables) as con:
+        return fetch(con, query, params)
+
+
+def fetch(
+    con: duckdb.DuckDBPyConnection, query: str, params: Mapping[str, Any] | None = None
+) -> list[dict]:
+    """Rows (as dicts) of one query on an open connection."""
+    cursor = con.execute(query, _used(query, params))
+    names = [column[0] for column in cursor.description or []]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()] if names else []
+
+
+def sql_table(query: str, params: Mapping[str, Any] | None = None, **tables: pa.Table) -> pa.Table:
+    """The result of a DuckDB query over arrow tables, as an arrow table."""
+    with connect(**tables) as con:
+        return con.sql(query, params=_used(query, params)).to_arrow_table()
+
+
+def _used(query: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The parameters the query names (DuckDB refuses extra ones)."""
+    named = set(re.findall(r"\$(\w+)", query))
+    return {key: value for key, value in (params or {}).items() if key in named}
+
+
+def connect(**tables: pa.Table) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    # Months and days are counted in UTC whatever the machine's zone.
+    con.execute("set TimeZone='UTC'")
+    # Elapsed time and UTC months by integer arithmetic: 5-10x faster than
+    # interval and time-zone functions on timestamptz.
+    con.execute("create macro days_between(a, b) as (epoch_us(b) - epoch_us(a)) / 86400e6")
+    con.execute("create macro utc_month(t) as date_trunc('month', make_timestamp(epoch_us(t)))")
+    for name, table in tables.items():
+        con.register(name, table)
+    return con
+
+
+def days(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 86400
+
+
+def ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def rows_of(tables: Iterable[pa.Table]) -> list[dict]:
+    return [row for table in tables for row in table.to_pylist()]
