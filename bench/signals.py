@@ -1,0 +1,234 @@
+"""Signal detection at scale: every detector over every open journey (the
+scheduled full run) on 1,000,000 journeys and 20 million events, then the
+incremental run after 10,000 new events, on SQLite.
+
+    .venv/bin/python bench/signals.py [--journeys N] [--events N] [--new-events N] [--reuse]
+
+A child process loads the page benchmark's data set (bench/pagedata: a
+realistic company with needs, promises, interactions, tickets, deals and
+value events) into a fresh SQLite file under var/bench/, unless --reuse finds
+it already loaded (the signals of an earlier measurement are then removed
+first); a second child process measures, so that its peak memory
+(max RSS) is detection's own:
+
+- full, first run: every detector over every open journey (the whole pass:
+  no time budget), raising every signal found (the first scheduled run after
+  installing signals);
+- full, steady state: the same again, every condition already signalled
+  (what every later scheduled run costs);
+- incremental: NEW_EVENTS interactions logged on as many journeys, then the
+  incremental run (only those journeys).
+
+Targets: the full run under 60 s, the incremental under 2 s. The last line is
+the JSON summary: {"bench": "signals", "figures", "targets", "met"}.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import load_average, machine  # noqa: E402
+
+SEED = 2026
+TARGETS = {"full_s": 60.0, "incremental_s": 2.0}
+RESULT = "RESULT "
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--journeys", type=int, default=1_000_000)
+    parser.add_argument("--events", type=int, default=20_000_000)
+    parser.add_argument("--new-events", type=int, default=10_000)
+    parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
+    parser.add_argument("--child", choices=["load", "measure"], help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def database_path(args: argparse.Namespace) -> Path:
+    return ROOT / "var" / "bench" / f"signals-{args.journeys}-{args.events}.sqlite3"
+
+
+def setup_django(args: argparse.Namespace) -> None:
+    os.environ["DATABASE_URL"] = f"sqlite:///{database_path(args)}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onethread.settings")
+    os.environ.setdefault("ONETHREAD_SECRET_KEY", "bench-only-secret-key-never-used-elsewhere")
+    os.environ["ONETHREAD_DEBUG"] = "false"
+    os.environ.setdefault("ONETHREAD_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def peak_mb() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
+def child_load(args: argparse.Namespace) -> dict[str, Any]:
+    path = database_path(args)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not args.reuse:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    setup_django(args)
+    from django.core.management import call_command
+
+    from bench.pagedata.load import load
+    from onethread.customers.models import Account
+
+    call_command("migrate", verbosity=0, interactive=False)
+    if args.reuse and Account.objects.count() == args.journeys:
+        print("reusing the data already loaded (--reuse)", flush=True)
+        return {"load_s": None}
+    started = time.perf_counter()
+    now = int(time.time())
+    load(accounts=args.journeys, events=args.events, seed=SEED, now=now, log=print)
+    return {"load_s": round(time.perf_counter() - started, 1), "now": now}
+
+
+def new_interactions(count: int, now: dt.datetime) -> list[int]:
+    """`count` interaction events on as many open journeys (spread evenly)."""
+    from onethread.interactions.models import Interaction
+    from onethread.journeys.models import EventKind, Journey, JourneyEvent
+
+    ids = list(Journey.objects.filter(closed_at__isnull=True).values_list("pk", "stage_id"))
+    step = max(len(ids) // count, 1)
+    chosen = ids[::step][:count]
+    Interaction.objects.bulk_create(
+        Interaction(
+            journey_id=pk, channel="call", direction="outbound", summary="Bench call",
+            occurred_at=now, stage_id=stage_id,
+        )
+        for pk, stage_id in chosen
+    )  # fmt: skip
+    JourneyEvent.objects.bulk_create(
+        JourneyEvent(
+            journey_id=pk, kind=EventKind.INTERACTION_LOGGED, stage_id=stage_id,
+            occurred_at=now, payload={"channel": "call", "summary": "Bench call"},
+        )
+        for pk, stage_id in chosen
+    )  # fmt: skip
+    return [pk for pk, _ in chosen]
+
+
+def forget_signals() -> None:
+    """With --reuse, the signals of an earlier measurement go, so that the
+    first run is a first run again (their journey events stay: append-only)."""
+    from onethread.notifications.models import Notification
+    from onethread.signals.models import Checkpoint, DetectorRun, FollowUp, Signal
+
+    FollowUp.objects.all().delete()
+    Signal.objects.all().delete()
+    DetectorRun.objects.all().delete()
+    Checkpoint.objects.all().delete()
+    Notification.objects.filter(kind=Notification.Kind.SIGNAL).delete()
+
+
+def timed_run(label: str, run: Any) -> tuple[float, Any]:
+    started = time.perf_counter()
+    runs = run()
+    seconds = time.perf_counter() - started
+    print(f"{label}: {seconds:.2f} s", flush=True)
+    # The full run goes by slices of journeys: one line per detector, summed.
+    totals: dict[str, list[Any]] = {}
+    for detector_run in runs:
+        took = (detector_run.finished_at - detector_run.started_at).total_seconds()
+        total = totals.setdefault(detector_run.detector, [set(), 0, 0.0])
+        total[0].add(detector_run.status)
+        total[1] += detector_run.raised
+        total[2] += took
+    for detector, (statuses, raised, took) in totals.items():
+        status = "failed" if "failed" in statuses else "ok"
+        print(f"  {detector:<22}{status:<8}{raised:>9,} raised {took:>7.2f} s", flush=True)
+    return seconds, runs
+
+
+def child_measure(args: argparse.Namespace) -> dict[str, Any]:
+    setup_django(args)
+    from django.utils import timezone
+
+    from onethread.journeys.models import Journey, JourneyEvent
+    from onethread.signals.models import Checkpoint, Signal
+    from onethread.signals.runner import run_full, run_incremental
+
+    now = timezone.now()
+    forget_signals()
+    figures: dict[str, Any] = {
+        "journeys": Journey.objects.count(),
+        "open_journeys": Journey.objects.filter(closed_at__isnull=True).count(),
+        "events": JourneyEvent.objects.count(),
+    }
+    # Incremental detection starts from here: the events already loaded are
+    # the full run's business.
+    last = JourneyEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    Checkpoint.objects.update_or_create(name="incremental", defaults={"last_event_id": last})
+    first_s, runs = timed_run("full run, first", lambda: run_full(now=now, budget_s=None))
+    figures["full_first_s"] = round(first_s, 2)
+    figures["signals_raised"] = Signal.objects.count()
+    figures["detectors_failed"] = [run.detector for run in runs if run.status == "failed"]
+    steady_s, _ = timed_run("full run, steady state", lambda: run_full(now=now, budget_s=None))
+    figures["full_steady_s"] = round(steady_s, 2)
+    new_interactions(args.new_events, now)
+    before = Signal.objects.count()
+    incremental_s, _ = timed_run(
+        f"incremental after {args.new_events:,} new events",
+        lambda: run_incremental(now=now, max_events=2 * args.new_events),
+    )
+    figures["incremental_s"] = round(incremental_s, 2)
+    figures["incremental_raised"] = Signal.objects.count() - before
+    figures["peak_mb"] = peak_mb()
+    return figures
+
+
+def run_child(args: argparse.Namespace, step: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--child", step, "--journeys", str(args.journeys)]
+    command += ["--events", str(args.events), "--new-events", str(args.new_events)]
+    if args.reuse:
+        command.append("--reuse")
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    result: dict[str, Any] = {}
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(RESULT):
+            result = json.loads(line[len(RESULT) :])
+        else:
+            print(line, end="", flush=True)
+    if process.wait() != 0:
+        raise SystemExit(f"The {step} step failed.")
+    return result
+
+
+def main() -> int:
+    args = parse_args()
+    if args.child:
+        result = child_load(args) if args.child == "load" else child_measure(args)
+        print(RESULT + json.dumps(result), flush=True)
+        return 0
+    print(f"machine: {machine()}")
+    print(f"load average before: {load_average()}")
+    print(f"== {args.journeys:,} journeys, {args.events:,} events (SQLite) ==", flush=True)
+    figures = {**run_child(args, "load"), **run_child(args, "measure")}
+    figures["load_average_after"] = load_average()
+    full = max(figures["full_first_s"], figures["full_steady_s"])
+    met = (
+        full < TARGETS["full_s"]
+        and figures["incremental_s"] < TARGETS["incremental_s"]
+        and not figures["detectors_failed"]
+        and args.journeys >= 1_000_000
+        and args.events >= 20_000_000
+    )
+    print(json.dumps({"bench": "signals", "figures": figures, "targets": TARGETS, "met": met}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
