@@ -68,9 +68,12 @@ INSTALLED_APPS = [
     "onethread.handoffs",
     "onethread.notifications",
     "onethread.imports",
+    "onethread.training",
     "onethread.api",
     "onethread.demo",
     "onethread.webhooks",
+    "onethread.signals",
+    "onethread.insights",
     "django_tasks_db",  # the task queue in the database (label django_tasks_database)
 ]
 
@@ -102,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "onethread.notifications.context_processors.unread_notifications",
                 "onethread.handoffs.context_processors.handoff_counts",
+                "onethread.signals.context_processors.signal_counts",
             ],
         },
     },

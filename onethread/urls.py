@@ -19,5 +19,8 @@ urlpatterns = [
     path("", include("onethread.handoffs.urls")),
     path("", include("onethread.handoffs.health_urls")),
     path("", include("onethread.notifications.urls")),
+    path("", include("onethread.signals.urls")),
     path("", include("onethread.imports.urls")),
+    path("", include("onethread.training.urls")),
+    path("", include("onethread.insights.urls")),
 ]

@@ -29,6 +29,13 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from onethread.handoffs.tasks import flag_overdue_handoffs
+from onethread.insights.tasks import refresh_insights
+from onethread.signals.tasks import (
+    detect_signals_fully,
+    detect_signals_incrementally,
+    record_health_scores,
+    send_signal_digests,
+)
 from onethread.webhooks.tasks import send_late_deliveries
 
 logger = logging.getLogger("onethread.worker")
@@ -55,6 +62,11 @@ class PeriodicJob:
 PERIODIC_JOBS = (
     PeriodicJob(flag_overdue_handoffs, 60),
     PeriodicJob(send_late_deliveries, 60),
+    PeriodicJob(detect_signals_incrementally, 60),
+    PeriodicJob(detect_signals_fully, 6 * 3600),
+    PeriodicJob(record_health_scores, 6 * 3600),
+    PeriodicJob(send_signal_digests, 3600),
+    PeriodicJob(refresh_insights, 60),
 )
 
 

@@ -6,12 +6,18 @@ from ninja.operation import Operation
 from onethread.api import (
     accounts,
     contacts,
+    goals,
     handoffs,
+    health,
     interactions,
     journeys,
     needs,
     notes,
     notifications,
+    playbooks,
+    replays,
+    shadowings,
+    signals,
 )
 from onethread.api.auth import TokenAuth
 from onethread.api.errors import install_error_handlers
@@ -34,5 +40,20 @@ api = OnethreadAPI(
     auth=TokenAuth(),
 )
 install_error_handlers(api)
-for module in (accounts, contacts, journeys, needs, interactions, handoffs, notes, notifications):
+for module in (
+    accounts,
+    contacts,
+    journeys,
+    needs,
+    interactions,
+    handoffs,
+    notes,
+    notifications,
+    signals,
+    health,
+    playbooks,
+    replays,
+    shadowings,
+    goals,
+):
     api.add_router("", module.router)

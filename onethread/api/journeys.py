@@ -1,7 +1,7 @@
 """/journeys: one thread per customer, its timeline, and moving its stage."""
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Query, Router
 
 from onethread.api.auth import api_user
@@ -16,7 +16,12 @@ from onethread.api.schemas import (
     TimelineQuery,
     error_responses,
 )
-from onethread.journeys.access import check_can_move_stage, get_journey_for_user, visible_journeys
+from onethread.journeys.access import (
+    check_can_move_stage,
+    get_journey_for_user,
+    shadowed_journey_for_user,
+    visible_journeys,
+)
 from onethread.journeys.models import Journey, JourneyEvent, Stage
 from onethread.journeys.services import move_stage
 
@@ -39,7 +44,16 @@ def list_journeys(request: HttpRequest, query: Query[JourneyQuery]) -> Page[Jour
 
 @router.get("/journeys/{journey_id}", response={200: JourneyOut, **error_responses(401, 404, 422)})
 def get_journey(request: HttpRequest, journey_id: IdPath) -> Journey:
-    return get_journey_for_user(api_user(request), journey_id)
+    return _journey_to_read(request, journey_id)
+
+
+def _journey_to_read(request: HttpRequest, journey_id: int) -> Journey:
+    """The journey the user may see, or one they follow in a running shadowing
+    (read-only: write handlers use get_journey_for_user)."""
+    try:
+        return get_journey_for_user(api_user(request), journey_id)
+    except Http404:
+        return shadowed_journey_for_user(api_user(request), via="api", journey_id=journey_id)
 
 
 @router.get(
@@ -50,7 +64,7 @@ def journey_timeline(
     request: HttpRequest, journey_id: IdPath, query: Query[TimelineQuery]
 ) -> Page[JourneyEvent]:
     """Everything that happened to the journey, newest first."""
-    journey = get_journey_for_user(api_user(request), journey_id)
+    journey = _journey_to_read(request, journey_id)
     events = JourneyEvent.objects.filter(journey=journey).select_related("stage", "actor")
     if query.kind:
         events = events.filter(kind=query.kind)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from onethread.catalogue.models import Category, Product
 from onethread.customers.models import Account
-from onethread.demo import company, handoff_setup
+from onethread.demo import company, handoff_setup, training
 from onethread.demo.plans import HISTORY, plan_journeys
 from onethread.demo.story import Story, World
 from onethread.demo.workdays import MINUTE, WorkClock
@@ -68,6 +68,7 @@ def seed_demo_company(
                 if progress is not None:
                     progress(done, len(plans))
             world.desk.roster.at(clock.moment(now))  # who is away today
+            training.add_training(world.members, now)
             _catch_up_on_notifications(world, now)
     if occupied:
         return _summary(False, f"Nothing seeded: {occupied}.", started)

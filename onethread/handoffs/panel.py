@@ -14,6 +14,7 @@ from onethread.handoffs.models import Handoff, Transition
 from onethread.journeys.access import NotPermitted
 from onethread.journeys.models import Journey
 from onethread.team.models import Member, Team
+from onethread.training.queries import contract_answers
 
 
 @dataclass
@@ -147,9 +148,11 @@ def handoff_panel(
         facts = journey_facts(journey, user.pk)
     receivers = receivers_by_transition(transitions, sender)
     posted_stage = str(posted.data.get("to_stage", "")) if posted is not None else ""
+    # Playbook steps done in this stage fill the contract items they are tied to.
+    filled = contract_answers(journey)
     for transition in transitions:
         mine = posted is not None and posted_stage == str(transition.to_stage_id)
-        answers = answers_from(posted.data) if posted is not None and mine else {}
+        answers = answers_from(posted.data) if posted is not None and mine else filled
         panel.options.append(
             SendOption(
                 transition=transition,

@@ -6,7 +6,6 @@ a redirect on success and the page with its errors otherwise."""
 from collections.abc import Callable
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +16,8 @@ from onethread.handoffs.access import can_answer, get_handoff_for_user
 from onethread.handoffs.forms import AcceptHandoffForm, ReturnHandoffForm, SendHandoffForm
 from onethread.handoffs.models import Handoff, ReturnReason
 from onethread.handoffs.services import accept_handoff, return_handoff, send_handoff
-from onethread.journeys.access import NotPermitted, get_journey_for_user, viewer_for
-from onethread.journeys.editing import EditConflict
-from onethread.journeys.thread import answer_thread_form, attach_errors
+from onethread.journeys.access import get_journey_for_user, viewer_for
+from onethread.journeys.thread import answer_thread_form, run_write
 
 BOXES = [("received", "For me"), ("sent", "Sent by me"), ("team", "My team")]
 
@@ -96,21 +94,11 @@ def answer_handoff_form(
     write: Callable[[], object],
 ) -> HttpResponse:
     """Validate the form, run the write, and answer with the handoff page."""
-    error: str | None = None
-    status = 422
-    if form.is_valid():
-        try:
-            write()
-        except ValidationError as validation_error:
-            attach_errors(form, validation_error)
-        except EditConflict as conflict:
-            error, status = str(conflict), 409
-        except NotPermitted as refusal:
-            error, status = str(refusal), 403
-        else:
-            if not request.htmx:  # type: ignore[attr-defined]
-                return redirect("handoff", handoff.pk)
-            return render_handoff(request, handoff.pk)
+    done, error, status = run_write(form, write)
+    if done:
+        if not request.htmx:  # type: ignore[attr-defined]
+            return redirect("handoff", handoff.pk)
+        return render_handoff(request, handoff.pk)
     return render_handoff(
         request, handoff.pk, bound_forms={form_name: form}, error=error, status=status
     )

@@ -30,6 +30,7 @@ from onethread.imports.files import Row, Table, UnreadableFile, open_table
 from onethread.imports.mapping import Mapping
 from onethread.imports.models import ImportRun
 from onethread.imports.report import ImportReport
+from onethread.journeys import counts
 
 Progress = Callable[[str, int, int], None]
 WRITERS: dict[str, type[Writer]] = {
@@ -89,6 +90,8 @@ def import_csv(
                     if not _import_file(context, source, table, progress):
                         raise _NothingCommitted
                 settle(context)
+                # The board's counts are maintained by the services; a bulk write recounts.
+                counts.recount()
                 _notes(context)
                 if report.errors and not skip_invalid:
                     raise _NothingCommitted

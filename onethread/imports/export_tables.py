@@ -25,8 +25,19 @@ FORMAT = "onethread-export"
 FORMAT_VERSION = 1
 
 # Models never exported, with why.
+_DERIVED = "derived from the event log: `onethread insights refresh --full` rebuilds it"
 EXCLUDED_MODELS = {
     "api.ApiToken": "API tokens are credentials: issue new ones after a restore",
+    "journeys.StageCount": "the board's counts per stage: a restore counts them again",
+    "insights.Checkpoint": _DERIVED,
+    "insights.JourneyFact": _DERIVED,
+    "insights.StageVisit": _DERIVED,
+    "insights.MonthlyValue": _DERIVED,
+    "signals.Checkpoint": (
+        "where background detection stopped: the next run starts over, and a"
+        " condition that already has a signal is never raised again"
+    ),
+    "signals.DetectorRun": "a log of background detection runs, not data of the customers",
 }
 # Columns never exported, with why; restore fills them as the note says.
 EXCLUDED_COLUMNS = {

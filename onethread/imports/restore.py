@@ -40,6 +40,7 @@ from onethread.imports.export_tables import (
     stored_json,
     stored_time,
 )
+from onethread.journeys import counts
 
 Progress = Callable[[str, int, int], None]
 SOURCES = ("csv", "parquet")
@@ -368,6 +369,7 @@ def restore_database(
         for item in planned:
             summary.tables.append((item.table.name, _insert(directory, item, source, progress)))
         _reset_sequences(tables)
+        counts.recount()
     _forget_cached_configuration()
     summary.notes += _afterword(summary)
     summary.seconds = time.perf_counter() - started

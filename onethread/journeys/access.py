@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from onethread.handoffs.models import Handoff, Transition
 from onethread.journeys.events import member_of
 from onethread.journeys.models import AccountTeamMember, Journey, Stage
 from onethread.team.models import Member
+from onethread.training.shadowing import followed_journey
 
 
 class NotPermitted(Exception):
@@ -62,6 +64,29 @@ def get_journey_for_user(user: User | AnonymousUser, journey_id: int) -> Journey
         )
     except (Journey.DoesNotExist, ValueError, OverflowError) as error:
         raise Http404("No such journey.") from error
+
+
+def shadowed_journey_for_user(
+    user: User | AnonymousUser,
+    *,
+    via: str,
+    journey_id: int | None = None,
+    account_id: int | None = None,
+) -> Journey:
+    """For reading views only, after the ordinary check said 404: a journey the
+    user follows in a running cross-training shadowing (read-only, because
+    writes never come here; each read is recorded in the shadowing's audit
+    trail). Still 404 otherwise."""
+    journey = followed_journey(
+        viewer_for(user).member,
+        today=timezone.localdate(),
+        via=via,
+        journey_id=journey_id,
+        account_id=account_id,
+    )
+    if journey is None:
+        raise Http404("No such journey.")
+    return journey
 
 
 def can_move_stage(user: User | AnonymousUser, journey: Journey) -> bool:

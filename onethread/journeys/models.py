@@ -153,6 +153,10 @@ class EventKind(models.TextChoices):
     INTERACTION_CHANGED = "interaction_changed", "Interaction changed"
     ACCOUNT_MERGED = "account_merged", "Account merged"
     CONTACT_MERGED = "contact_merged", "Contact merged"
+    SIGNAL_RAISED = "signal_raised", "Signal raised"
+    SIGNAL_ACTED = "signal_acted", "Signal acted on"
+    SIGNAL_DISMISSED = "signal_dismissed", "Signal dismissed"
+    PLAYBOOK_STEP_DONE = "playbook_step_done", "Playbook step done"
 
 
 class AppendOnlyError(RuntimeError):

@@ -91,6 +91,7 @@ class Card:
     days_in_stage: int
     open_needs: int
     overdue_commitments: int
+    open_signals: int = 0
 
     # Labels written once here, not by template filters for every card.
     @property
@@ -106,6 +107,10 @@ class Card:
         return (
             _plural(self.overdue_commitments, "overdue promise") if self.overdue_commitments else ""
         )
+
+    @property
+    def signals_label(self) -> str:
+        return _plural(self.open_signals, "open signal") if self.open_signals else ""
 
 
 def _plural(n: int, noun: str) -> str:
@@ -212,6 +217,20 @@ def _overdue_commitments(today: dt.date) -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+def _open_signals() -> Coalesce:
+    # Imported here: the signals app builds on journeys.
+    from onethread.signals.models import Signal
+
+    counts = (
+        Signal.objects.filter(journey=OuterRef("pk"), status=Signal.Status.OPEN)
+        .order_by()
+        .values("journey")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
 CARD_FIELDS = (
     "pk",
     "account_id",
@@ -222,6 +241,7 @@ CARD_FIELDS = (
     "stage_entered_at",
     "open_needs",
     "overdue_commitments",
+    "open_signals",
 )
 
 
@@ -229,11 +249,11 @@ _ANY_ID = 999_999_999
 
 
 def _card(row: tuple[Any, ...], now: dt.datetime, account_url: str) -> Card:
-    pk, account_id, account, first, last, username, entered, needs, overdue = row
+    pk, account_id, account, first, last, username, entered, needs, overdue, signals = row
     owner = f"{first or ''} {last or ''}".strip() or username or "Unassigned"
     url = account_url.replace(str(_ANY_ID), str(account_id))
     days = max((now - entered).days, 0)
-    return Card(pk, url, account, owner, entered, days, needs, overdue)
+    return Card(pk, url, account, owner, entered, days, needs, overdue, signals)
 
 
 def _cards_query(
@@ -245,6 +265,7 @@ def _cards_query(
         .annotate(
             open_needs=_open_needs(),
             overdue_commitments=_overdue_commitments(today),
+            open_signals=_open_signals(),
         )
         .order_by("stage_entered_at", "id")
         .values_list(*CARD_FIELDS)

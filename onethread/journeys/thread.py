@@ -73,6 +73,7 @@ def render_thread(
     error: str | None = None,
     status: int = 200,
     timeline_filters: TimelineFilters | None = None,
+    shadow_read: bool = False,
 ) -> HttpResponse:
     thread = account_thread(request.user, journey, timeline_filters or TimelineFilters())
     page_forms = empty_forms(journey, thread.stages) | (bound_forms or {})
@@ -108,8 +109,27 @@ def render_thread(
         "need_status_choices": Need.Status.choices,
         "settle_choices": [(Commitment.Status.KEPT, "Kept"), (Commitment.Status.BROKEN, "Broken")],
         "nav": "board",
+        "shadow_read": shadow_read,
     }
     return render(request, "journeys/account.html", context, status=status)
+
+
+def run_write(form: forms.Form, write: Callable[[], object]) -> tuple[bool, str | None, int]:
+    """Validate the form and run the write: (done, message for the page, status).
+    A refusal the form can show lands on its fields; a conflict or a refusal of
+    rights comes back as a message with 409 or 403."""
+    if not form.is_valid():
+        return False, None, 422
+    try:
+        write()
+    except ValidationError as validation_error:
+        attach_errors(form, validation_error)
+        return False, None, 422
+    except EditConflict as conflict:
+        return False, str(conflict), 409
+    except NotPermitted as refusal:
+        return False, str(refusal), 403
+    return True, None, 200
 
 
 def answer_thread_form(
@@ -120,22 +140,12 @@ def answer_thread_form(
     write: Callable[[], object],
 ) -> HttpResponse:
     """Validate the form, run the write, and answer with the thread."""
-    error: str | None = None
-    status = 422
-    if form.is_valid():
-        try:
-            write()
-        except ValidationError as validation_error:
-            attach_errors(form, validation_error)
-        except EditConflict as conflict:
-            error, status = str(conflict), 409
-        except NotPermitted as refusal:
-            error, status = str(refusal), 403
-        else:
-            if not request.htmx:  # type: ignore[attr-defined]
-                return redirect("account-thread", journey.account_id)
-            fresh = get_journey_for_user(request.user, journey.pk)
-            return render_thread(request, fresh)
+    done, error, status = run_write(form, write)
+    if done:
+        if not request.htmx:  # type: ignore[attr-defined]
+            return redirect("account-thread", journey.account_id)
+        fresh = get_journey_for_user(request.user, journey.pk)
+        return render_thread(request, fresh)
     fresh = get_journey_for_user(request.user, journey.pk)
     bound = {form_name: form} if form_name else {}
     return render_thread(

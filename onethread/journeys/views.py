@@ -5,7 +5,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from onethread.journeys.access import check_can_move_stage, get_journey_for_user
+from onethread.journeys.access import (
+    check_can_move_stage,
+    get_journey_for_user,
+    shadowed_journey_for_user,
+)
 from onethread.journeys.forms import NoteForm, StageMoveForm
 from onethread.journeys.models import Stage
 from onethread.journeys.queries import (
@@ -80,15 +84,24 @@ def board_column(request: HttpRequest, stage_key: str) -> HttpResponse:
 
 @require_GET
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
-    journey = journey_of_account(request.user, account_id)
+    shadow_read = False
+    try:
+        journey = journey_of_account(request.user, account_id)
+    except Http404:
+        # Read-only, for a member shadowing this journey (audited).
+        journey = shadowed_journey_for_user(request.user, via="page", account_id=account_id)
+        shadow_read = True
     filters = TimelineFilters.from_params(request.GET.get("kind"), request.GET.get("stage"))
-    return render_thread(request, journey, timeline_filters=filters)
+    return render_thread(request, journey, timeline_filters=filters, shadow_read=shadow_read)
 
 
 @require_GET
 def timeline(request: HttpRequest, journey_id: int) -> HttpResponse:
     """A page of the timeline: filtered by kind and stage, or older events."""
-    journey = get_journey_for_user(request.user, journey_id)
+    try:
+        journey = get_journey_for_user(request.user, journey_id)
+    except Http404:
+        journey = shadowed_journey_for_user(request.user, via="page", journey_id=journey_id)
     filters = TimelineFilters.from_params(request.GET.get("kind"), request.GET.get("stage"))
     before = request.GET.get("before")
     if before is not None and not before.isdigit():

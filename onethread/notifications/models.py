@@ -16,6 +16,8 @@ class Notification(models.Model):
         HANDOFF_RETURNED = "handoff_returned", "Your handoff was returned"
         HANDOFF_OVERDUE = "handoff_overdue", "Handoff overdue"
         COMMITMENT_OWNED = "commitment_owned", "A promise is yours to keep"
+        SIGNAL = "signal", "A signal for you"
+        TRAINING = "training", "Training for you"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"

@@ -18,6 +18,7 @@ EVENT_TYPES = [
     EventKind.HANDOFF_RETURNED,
     EventKind.HANDOFF_OVERDUE,
     EventKind.STAGE_ENTERED,
+    EventKind.SIGNAL_RAISED,
 ]
 EVENT_TYPE_CHOICES = [(kind.value, kind.label) for kind in EVENT_TYPES]
 

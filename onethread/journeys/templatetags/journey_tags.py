@@ -159,7 +159,28 @@ def event_line(event: JourneyEvent, stage_names: dict[str, str]) -> SafeString:
         )
     if kind in (EventKind.ACCOUNT_MERGED, EventKind.CONTACT_MERGED):
         return _merged_line(event)
+    if kind == EventKind.PLAYBOOK_STEP_DONE:
+        answer = format_html(": <q>{}</q>", p["answer"]) if p.get("answer") else ""
+        return format_html("Playbook step done: <strong>{}</strong>{}", p.get("label"), answer)
+    if kind in (EventKind.SIGNAL_RAISED, EventKind.SIGNAL_ACTED, EventKind.SIGNAL_DISMISSED):
+        return _signal_line(event)
     return format_html("{}", event.get_kind_display())
+
+
+def _signal_line(event: JourneyEvent) -> SafeString:
+    p = event.payload
+    kind = str(p.get("kind", "")).replace("_", " ")
+    if event.kind == EventKind.SIGNAL_RAISED:
+        routed = format_html(", for {}", p["routed_to"]) if p.get("routed_to") else ""
+        return format_html("Signal raised ({}{}): <q>{}</q>", kind, routed, p.get("explanation"))
+    if event.kind == EventKind.SIGNAL_ACTED:
+        if p.get("deal_id"):
+            return format_html("Signal ({}) acted on: an expansion deal was created", kind)
+        return format_html("Signal ({}) acted on: <q>{}</q>", kind, p.get("task") or "")
+    note = format_html(" — <q>{}</q>", p["note"]) if p.get("note") else ""
+    return format_html(
+        "Signal ({}) dismissed: {}{}", kind, str(p.get("reason", "")).replace("_", " "), note
+    )
 
 
 def _merged_line(event: JourneyEvent) -> SafeString:

@@ -254,3 +254,30 @@ def test_an_owner_crosses_a_contracted_step_only_through_a_handoff(client):
     assert "goes through a handoff" in response.content.decode()
     journey.refresh_from_db()
     assert journey.stage.key == "qualification"
+
+
+def test_records_without_a_person_show_who_made_them_instead_of_failing(client):
+    """Imports and background jobs record events and needs with no user."""
+    journey = make_journey(stage_key="qualification", name="Imported Ltd")
+    capture_need(journey, "Cheaper freight for the northern depots", by=None)
+    reader = make_member(Role.MANAGER, team=journey.team)
+    login(client, reader)
+    response = client.get(reverse("account-thread", args=[journey.account_id]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Cheaper freight for the northern depots" in html
+    assert "captured by import" in html
+    assert "onethread · " in html
+
+
+def test_the_known_needs_hint_names_an_import_as_the_capturer():
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    journey = make_journey(stage_key="qualification")
+    need = capture_need(journey, "Track every pallet", by=None)
+    form = SimpleNamespace(repeat_matches=[(need, 0.9)])
+    html = render_to_string("needs/_known_needs.html", {"form": form})
+    assert "Track every pallet" in html
+    assert "captured by import" in html
