@@ -154,6 +154,9 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
     events, base = read(args.journeys, "events"), read(args.journeys, "base")
     current = read(args.journeys, "stage")["stage"].combine_chunks()
     if reuse:
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)  # a database loaded before a schema change
         figures: dict[str, Any] = {**json.loads(setup_file.read_text()), "reused": True}
     else:
         setup_file.unlink(missing_ok=True)
