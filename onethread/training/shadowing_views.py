@@ -2,6 +2,10 @@
 exposed to which stages; the member follows the journeys, takes notes and
 closes it with a reflection."""
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Subquery
@@ -106,31 +110,44 @@ def _own(request: HttpRequest, shadowing_id: int) -> Shadowing:
     return shadowing
 
 
-@require_POST
-def shadowing_note_view(request: HttpRequest, shadowing_id: int) -> HttpResponse:
-    form = NoteForm(request.POST)
+def _post_to_own_shadowing(
+    request: HttpRequest,
+    shadowing_id: int,
+    form: forms.Form,
+    form_name: str,
+    write: Callable[[Shadowing, dict[str, Any]], object],
+) -> HttpResponse:
+    """The shadowing member's own writes: validate, write, back to the page;
+    else the page again with the form's errors (422)."""
     shadowing = get_shadowing_for_user(request.user, shadowing_id)
     try:
         shadowing = _own(request, shadowing_id)
         if form.is_valid():
-            add_shadowing_note(shadowing, form.cleaned_data["text"])
+            write(shadowing, form.cleaned_data)
             return redirect("shadowing", shadowing.pk)
     except ValidationError as error:
         form.add_error(None, error)
-    context = _shadowing_context(request, shadowing) | {"note_form": form}
+    context = _shadowing_context(request, shadowing) | {form_name: form}
     return render(request, "training/shadowing.html", context, status=422)
+
+
+@require_POST
+def shadowing_note_view(request: HttpRequest, shadowing_id: int) -> HttpResponse:
+    return _post_to_own_shadowing(
+        request,
+        shadowing_id,
+        NoteForm(request.POST),
+        "note_form",
+        lambda shadowing, data: add_shadowing_note(shadowing, data["text"]),
+    )
 
 
 @require_POST
 def close_shadowing_view(request: HttpRequest, shadowing_id: int) -> HttpResponse:
-    form = ReflectionForm(request.POST)
-    shadowing = get_shadowing_for_user(request.user, shadowing_id)
-    try:
-        shadowing = _own(request, shadowing_id)
-        if form.is_valid():
-            close_shadowing(shadowing, form.cleaned_data["reflection"])
-            return redirect("shadowing", shadowing.pk)
-    except ValidationError as error:
-        form.add_error(None, error)
-    context = _shadowing_context(request, shadowing) | {"reflection_form": form}
-    return render(request, "training/shadowing.html", context, status=422)
+    return _post_to_own_shadowing(
+        request,
+        shadowing_id,
+        ReflectionForm(request.POST),
+        "reflection_form",
+        lambda shadowing, data: close_shadowing(shadowing, data["reflection"]),
+    )

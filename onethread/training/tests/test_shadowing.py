@@ -124,6 +124,22 @@ def test_the_member_takes_notes_and_closes_it_with_a_reflection(
         add_shadowing_note(shadowing, "Too late")
 
 
+def test_an_empty_note_or_a_note_on_a_closed_shadowing_is_refused_and_nothing_is_written(
+    onboarding: Journey, sdr: Member
+) -> None:
+    shadowing = shadow(sdr, [onboarding])
+    client = client_for(sdr)
+    note_url = reverse("shadowing-note", args=[shadowing.pk])
+
+    assert client.post(note_url, {"text": ""}).status_code == 422
+    close_shadowing(shadowing, "Done.")
+    refused = client.post(note_url, {"text": "After the end"})
+
+    assert refused.status_code == 422
+    assert "Closed " in refused.content.decode()  # the page shows why: it has ended
+    assert not shadowing.notes.exists()
+
+
 def test_managers_see_who_has_been_exposed_to_which_stages(
     onboarding: Journey, sdr: Member
 ) -> None:
