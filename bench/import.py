@@ -24,7 +24,6 @@ import csv
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import peak_mb, remove_sqlite, setup_django  # noqa: E402
 from bench.pages import (  # noqa: E402
     fresh_postgres,
     load_average,
@@ -290,8 +290,7 @@ def print_table(figures: dict[str, Any], args: argparse.Namespace) -> None:
 def fresh_sqlite(task: str) -> str:
     path = ROOT / "var" / "bench" / f"import-{task}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    remove_sqlite(path)
     return f"sqlite:///{path}"
 
 
@@ -304,14 +303,7 @@ def child(args: argparse.Namespace) -> int:
         if args.child == "sqlite"
         else fresh_postgres(DATABASE_NAME, reuse=False)
     )
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onethread.settings")
-    os.environ.setdefault("ONETHREAD_SECRET_KEY", "bench-only-secret-key-never-used-elsewhere")
-    os.environ["ONETHREAD_DEBUG"] = "false"
-    os.environ.setdefault("ONETHREAD_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    setup_django(url)
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -340,10 +332,6 @@ def remove_database(database: str, url: str) -> None:
 
     with psycopg.connect(postgres_url("postgres"), autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{DATABASE_NAME}" WITH (FORCE)')
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def current_rss_mb() -> float:
@@ -438,7 +426,7 @@ def measure_import(args: argparse.Namespace) -> dict[str, Any]:
     if not report.committed or report.errors:
         print("\n".join(report.summary_lines()))
         raise SystemExit("the import did not commit")
-    peak = peak_rss_mb()
+    peak = peak_mb()
     rate = args.task_rows / seconds
     count = report.created["interactions"]
     print(f"imported {count:,} interactions in {seconds:.1f} s ({rate:,.0f} rows/s)")

@@ -24,8 +24,6 @@ summary: {"bench": "insights", "figures", "targets", "met"}.
 
 import argparse
 import json
-import os
-import resource
 import subprocess
 import sys
 import time
@@ -35,6 +33,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402
+from bench.harness import peak_mb, remove_sqlite  # noqa: E402
 from bench.pages import load_average, machine  # noqa: E402
 
 SEED = 2026
@@ -77,23 +77,11 @@ def log(message: str) -> None:
     print(message, flush=True)
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
 def setup_django(journeys: int, fresh: bool) -> None:
     database = folder(journeys) / "insights.sqlite3"
     if fresh:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{database}{suffix}").unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onethread.settings")
-    os.environ.setdefault("ONETHREAD_SECRET_KEY", "bench-only-secret-key-never-used-elsewhere")
-    os.environ["ONETHREAD_DEBUG"] = "false"
-    os.environ.setdefault("ONETHREAD_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+        remove_sqlite(database)
+    harness.setup_django(f"sqlite:///{database}")
 
 
 def read(journeys: int, name: str, kinds: list[str] | None = None) -> Any:

@@ -33,6 +33,8 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.harness import remove_sqlite, setup_django  # noqa: E402
+
 BASELINE = (500, 25_000)
 TARGET_P95_MS = 50.0
 SEED = 2026
@@ -226,8 +228,7 @@ def fresh_sqlite(accounts: int, events: int, *, reuse: bool) -> str:
     path = ROOT / "var" / "bench" / f"pages-{accounts}-{events}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove_sqlite(path)
     return f"sqlite:///{path}"
 
 
@@ -241,14 +242,7 @@ def child(args: argparse.Namespace) -> int:
         url = fresh_sqlite(args.accounts, args.events, reuse=args.reuse)
     else:
         url = fresh_postgres(DATABASE_NAMES[args.size], reuse=args.reuse)
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onethread.settings")
-    os.environ.setdefault("ONETHREAD_SECRET_KEY", "bench-only-secret-key-never-used-elsewhere")
-    os.environ["ONETHREAD_DEBUG"] = "false"
-    os.environ.setdefault("ONETHREAD_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
+    setup_django(url)
     from bench.pagedata.measure import prepare_and_measure
 
     result = prepare_and_measure(

@@ -26,8 +26,6 @@ the JSON summary: {"bench": "signals", "figures", "targets", "met"}.
 import argparse
 import datetime as dt
 import json
-import os
-import resource
 import subprocess
 import sys
 import time
@@ -37,6 +35,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import harness  # noqa: E402
+from bench.harness import peak_mb, remove_sqlite  # noqa: E402
 from bench.pages import load_average, machine  # noqa: E402
 
 SEED = 2026
@@ -59,26 +59,14 @@ def database_path(args: argparse.Namespace) -> Path:
 
 
 def setup_django(args: argparse.Namespace) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{database_path(args)}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onethread.settings")
-    os.environ.setdefault("ONETHREAD_SECRET_KEY", "bench-only-secret-key-never-used-elsewhere")
-    os.environ["ONETHREAD_DEBUG"] = "false"
-    os.environ.setdefault("ONETHREAD_LOG_LEVEL", "WARNING")
-    import django
-
-    django.setup()
-
-
-def peak_mb() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    harness.setup_django(f"sqlite:///{database_path(args)}")
 
 
 def child_load(args: argparse.Namespace) -> dict[str, Any]:
     path = database_path(args)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not args.reuse:
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        remove_sqlite(path)
     setup_django(args)
     from django.core.management import call_command
 
@@ -185,7 +173,7 @@ def child_measure(args: argparse.Namespace) -> dict[str, Any]:
     )
     figures["incremental_s"] = round(incremental_s, 2)
     figures["incremental_raised"] = Signal.objects.count() - before
-    figures["peak_mb"] = peak_mb()
+    figures["peak_mb"] = round(peak_mb())
     return figures
 
 
