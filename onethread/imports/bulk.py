@@ -24,7 +24,8 @@ def _sqlite_datetime(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     if value.tzinfo is not None:
-        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+        # What Django stores (naive UTC), without the costlier replace(tzinfo=None).
+        return value.astimezone(dt.UTC).isoformat(sep=" ")[: -len("+00:00")]
     return value.isoformat(sep=" ")
 
 

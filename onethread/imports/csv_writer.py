@@ -82,16 +82,14 @@ class Writer:
                 continue
             seen.add(row.external_id)
             pairs.append((row, found))
-        self._mark_seen([row.external_id for row, found in pairs if found is not None])
+        self._mark_seen([found.record_id for _, found in pairs if found is not None])
         return pairs
 
-    def _mark_seen(self, external_ids: list[str]) -> None:
+    def _mark_seen(self, record_ids: list[int]) -> None:
         """Ids found again are stamped as seen by this import, so that a later
         line repeating one is caught as a repeat."""
-        for chunk in chunks(external_ids):
-            ExternalRecord.objects.filter(
-                system=self.system, kind=self.kind, external_id__in=chunk
-            ).update(imported_at=self.context.stamp)
+        for chunk in chunks(record_ids):
+            ExternalRecord.objects.filter(id__in=chunk).update(imported_at=self.context.stamp)
 
     # Helpers for subclasses ---------------------------------------------------------
 

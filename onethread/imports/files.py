@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
@@ -22,8 +22,9 @@ class UnreadableFile(ValueError):
     """The file cannot be read as a table at all (reported as one error)."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One record (a named tuple: files run to millions of rows)."""
+
     line: int  # the file's line where the row starts (the header is line 1)
     values: dict[str, str | None]
 

@@ -21,7 +21,10 @@ class Interaction(models.Model):
         INBOUND = "inbound", "Inbound"
         OUTBOUND = "outbound", "Outbound"
 
-    journey = models.ForeignKey(Journey, on_delete=models.PROTECT, related_name="interactions")
+    # No index of its own: interaction_journey_idx begins with the journey.
+    journey = models.ForeignKey(
+        Journey, on_delete=models.PROTECT, related_name="interactions", db_index=False
+    )
     channel = models.CharField(max_length=10, choices=Channel.choices)
     direction = models.CharField(max_length=10, choices=Direction.choices)
     summary = models.TextField(max_length=5000)
