@@ -51,13 +51,28 @@ class Signal(models.Model):
     evidence = models.JSONField(
         default=dict, blank=True, help_text="event_ids and records ([type, id]) that raised it."
     )
+    # Each index costs every insert (a first run raises a million signals):
+    # journey and routed_to are led by the indexes below; the optional links
+    # are indexed only where they are set.
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="signals")
-    journey = models.ForeignKey(Journey, on_delete=models.PROTECT, related_name="signals")
+    journey = models.ForeignKey(
+        Journey, on_delete=models.PROTECT, related_name="signals", db_index=False
+    )
     routed_to = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="signals"
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        db_index=False,
     )
     need = models.ForeignKey(
-        Need, on_delete=models.PROTECT, null=True, blank=True, related_name="signals"
+        Need,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        db_index=False,
     )
     product = models.ForeignKey(
         Product,
@@ -66,17 +81,28 @@ class Signal(models.Model):
         blank=True,
         related_name="signals",
         help_text="The product it suggests, for expansion signals.",
+        db_index=False,
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     raised_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     dismiss_reason = models.CharField(max_length=20, choices=DismissReason.choices, blank=True)
     dismiss_note = models.TextField(blank=True)
     deal = models.ForeignKey(
-        Deal, on_delete=models.PROTECT, null=True, blank=True, related_name="signals"
+        Deal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="signals",
+        db_index=False,
     )
     version = models.PositiveIntegerField(default=1)
 
@@ -94,6 +120,22 @@ class Signal(models.Model):
             models.Index(fields=["journey", "status"], name="signal_journey_idx"),
             models.Index(fields=["dedupe_key"], name="signal_key_idx"),
             models.Index(fields=["detector", "status"], name="signal_detector_idx"),
+            models.Index(
+                fields=["need"], condition=models.Q(need__isnull=False), name="signal_need_idx"
+            ),
+            models.Index(
+                fields=["product"],
+                condition=models.Q(product__isnull=False),
+                name="signal_product_idx",
+            ),
+            models.Index(
+                fields=["resolved_by"],
+                condition=models.Q(resolved_by__isnull=False),
+                name="signal_resolved_by_idx",
+            ),
+            models.Index(
+                fields=["deal"], condition=models.Q(deal__isnull=False), name="signal_deal_idx"
+            ),
         ]
 
     def __str__(self) -> str:

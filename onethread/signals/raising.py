@@ -18,12 +18,11 @@ from onethread.journeys.models import EventKind, JourneyEvent
 from onethread.notifications.models import Notification
 from onethread.notifications.tasks import email_notifications
 from onethread.signals import routing
-from onethread.signals.detectors.base import Candidate
+from onethread.signals.detectors.base import Candidate, signalled
 from onethread.signals.models import EXPANSION_KINDS, Kind, Signal
 from onethread.webhooks.services import queue_deliveries
 from onethread.webhooks.subscriptions import subscribed_event_types
 
-KEY_BATCH = 2000
 RAISE_BATCH = 5000
 
 SIGNAL_FIELDS = [
@@ -47,13 +46,7 @@ def raise_signals(candidates: Iterable[Candidate], *, now: dt.datetime) -> list[
 def raise_candidates(candidates: Iterable[Candidate], *, now: dt.datetime) -> list[int]:
     """raise_signals without loading what it raised: the ids."""
     unique = {candidate.dedupe_key: candidate for candidate in candidates}
-    keys = list(unique)
-    known: set[str] = set()
-    for start in range(0, len(keys), KEY_BATCH):
-        chunk = keys[start : start + KEY_BATCH]
-        known.update(
-            Signal.objects.filter(dedupe_key__in=chunk).values_list("dedupe_key", flat=True)
-        )
+    known = signalled(unique)
     fresh = [candidate for key, candidate in unique.items() if key not in known]
     raised: list[int] = []
     for start in range(0, len(fresh), RAISE_BATCH):

@@ -10,7 +10,10 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import BooleanField, ExpressionWrapper, Q
+
 from onethread.journeys.models import AccountTeamMember, Journey
+from onethread.signals.detectors.base import listed
 from onethread.signals.models import EXPANSION_KINDS
 from onethread.team.models import Member, Role
 
@@ -60,23 +63,32 @@ def _person_fields(prefix: str) -> list[str]:
     return [prefix + name for name in names]
 
 
+def people(member_ids: Collection[int]) -> dict[int, Person]:
+    """The active members among member_ids (there are few: each read once)."""
+    rows = Member.objects.filter(pk__in=listed(set(member_ids)), user__is_active=True)
+    return {row["id"]: _person("", row) for row in rows.values(*_person_fields(""))}
+
+
 def journey_facts(journey_ids: Collection[int]) -> dict[int, JourneyFacts]:
     facts = {}
     ids = list(journey_ids)
-    fields = ["id", "account_id", "account__name", "stage_id", "won_at", "owner__user__is_active"]
+    fields = ["id", "account_id", "account__name", "stage_id", "won", "owner_id"]
     for start in range(0, len(ids), BATCH):
-        rows = Journey.objects.filter(pk__in=ids[start : start + BATCH]).values(
-            *fields, *_person_fields("owner__")
+        rows = list(
+            Journey.objects.filter(pk__in=listed(ids[start : start + BATCH]))
+            # Whether it is won, not when: no datetime to convert per row.
+            .annotate(won=ExpressionWrapper(Q(won_at__isnull=False), output_field=BooleanField()))
+            .values_list(*fields)
         )
-        for row in rows:
-            active = row["owner__id"] is not None and row["owner__user__is_active"]
-            facts[row["id"]] = JourneyFacts(
-                id=row["id"],
-                account_id=row["account_id"],
-                account=row["account__name"],
-                stage_id=row["stage_id"],
-                won=row["won_at"] is not None,
-                owner=_person("owner__", row) if active else None,
+        owners = people({row[-1] for row in rows if row[-1] is not None})
+        for pk, account_id, account, stage_id, won, owner_id in rows:
+            facts[pk] = JourneyFacts(
+                id=pk,
+                account_id=account_id,
+                account=account,
+                stage_id=stage_id,
+                won=bool(won),
+                owner=owners.get(owner_id) if owner_id is not None else None,
             )
     return facts
 
@@ -89,7 +101,7 @@ def seats_by_journey(journey_ids: Collection[int]) -> dict[int, list[Person]]:
     for start in range(0, len(ids), BATCH):
         rows = (
             AccountTeamMember.objects.filter(
-                journey_id__in=ids[start : start + BATCH], member__user__is_active=True
+                journey_id__in=listed(ids[start : start + BATCH]), member__user__is_active=True
             )
             .order_by("journey_id", "-joined_at", "-id")
             .values_list("journey_id", "member_id")
@@ -97,13 +109,9 @@ def seats_by_journey(journey_ids: Collection[int]) -> dict[int, list[Person]]:
         for journey_id, member_id in rows:
             if member_id not in pairs[journey_id]:
                 pairs[journey_id].append(member_id)
-    wanted = {member_id for members in pairs.values() for member_id in members}
-    people = {
-        row["id"]: _person("", row)
-        for row in Member.objects.filter(pk__in=wanted).values(*_person_fields(""))
-    }
+    seated = people({member_id for members in pairs.values() for member_id in members})
     return {
-        journey_id: [people[member_id] for member_id in members]
+        journey_id: [seated[member_id] for member_id in members]
         for journey_id, members in pairs.items()
     }
 

@@ -14,7 +14,13 @@ from decimal import Decimal, InvalidOperation
 
 from onethread.catalogue.models import Product
 from onethread.journeys.models import EventKind, JourneyEvent
-from onethread.signals.detectors.base import Candidate, Scope, open_journeys, products_held, ratio
+from onethread.signals.detectors.base import (
+    Candidate,
+    Scope,
+    open_journeys,
+    products_owned_and_held,
+    ratio,
+)
 from onethread.signals.models import Kind
 from onethread.support.models import Ticket
 
@@ -57,8 +63,7 @@ def from_tickets(scope: Scope, now: dt.datetime) -> list[Candidate]:
     tiers = higher_tiers()
     if not tickets or not tiers:
         return []
-    owned = products_held({row[2] for row in tickets}, won_only=True)
-    held = products_held({row[2] for row in tickets})
+    owned, held = products_owned_and_held({row[2] for row in tickets})
     grouped: dict[tuple[int, int], list[tuple[int, str, str]]] = defaultdict(list)
     where: dict[int, tuple[int, str]] = {}
     names: dict[int, tuple[str, str]] = {}

@@ -123,3 +123,74 @@ def test_a_batch_meeting_a_condition_raised_meanwhile_keeps_the_others():
     assert [Signal.objects.get(pk=pk).dedupe_key for pk in raised] == ["silence:b"]
     assert Signal.objects.filter(status="open").count() == 2
     assert JourneyEvent.objects.filter(kind=EventKind.SIGNAL_RAISED).count() == 2
+
+
+def test_risk_on_a_journey_whose_owner_left_goes_to_the_latest_active_seat():
+    team = make_team()
+    sdr = make_member(Role.SDR, team=team)
+    ae = make_member(Role.AE, team=team)
+    journey = make_journey(owner=sdr, stage_key="qualification")
+    journey = assign_owner(journey, ae, by=sdr.user)
+    ae.user.is_active = False
+    ae.user.save(update_fields=["is_active"])
+    (signal,) = raise_signals([candidate(journey)], now=NOW)
+    assert signal.routed_to == sdr
+
+
+def _recorded(after_event: int = 0) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """What raising wrote, without the ids: signals, their events (those
+    after after_event: events are never deleted), notifications."""
+    signals = sorted(
+        Signal.objects.values_list(
+            "dedupe_key", "kind", "detector", "score", "explanation", "evidence", "journey_id",
+            "account_id", "routed_to_id", "need_id", "product_id", "status", "raised_at",
+        )
+    )  # fmt: skip
+    keys = dict(Signal.objects.values_list("pk", "dedupe_key"))
+    events = sorted(
+        (keys[payload.pop("signal_id")], journey_id, stage_id, occurred_at, sorted(payload.items()))
+        for journey_id, stage_id, occurred_at, payload in JourneyEvent.objects.filter(
+            kind=EventKind.SIGNAL_RAISED, pk__gt=after_event
+        ).values_list("journey_id", "stage_id", "occurred_at", "payload")
+    )
+    notifications = sorted(
+        Notification.objects.filter(kind="signal").values_list(
+            "recipient_id", "journey_id", "text", "url", "created_at"
+        )
+    )
+    return signals, events, notifications
+
+
+def test_raising_a_batch_records_exactly_what_raising_one_by_one_does():
+    team = make_team()
+    sdr = make_member(Role.SDR, team=team)
+    ae = make_member(Role.AE, team=team)
+    csm = make_member(Role.CSM, team=team)
+    make_member(Role.MANAGER, team=team)
+    make_member(Role.MANAGER, team=team)
+    lead = make_journey(owner=sdr, stage_key="qualification")
+    closing = assign_owner(move_stage(lead, stage("closing"), by=sdr.user), ae, by=sdr.user)
+    won = make_journey(owner=ae, stage_key="closing")
+    won = move_stage(won, stage("onboarding"), by=ae.user, at=NOW - dt.timedelta(days=5))
+    won = assign_owner(won, csm, by=ae.user)
+    gone = make_member(Role.SDR)
+    orphan = make_journey(owner=gone, stage_key="qualification")
+    gone.user.is_active = False
+    gone.user.save(update_fields=["is_active"])
+    candidates = [
+        candidate(closing, Kind.SILENCE, "silence:closing"),
+        candidate(closing, Kind.CROSS_SELL, "cross_sell:need:1"),
+        candidate(won, Kind.UPSELL, "upsell:won"),
+        candidate(won, Kind.COMMITMENT_OVERDUE, "commitment_overdue:commitment:1"),
+        candidate(orphan, Kind.SILENCE, "silence:orphan"),
+        candidate(orphan, Kind.CUSTOMERS_LIKE_THIS, "customers_like_this:orphan"),
+    ]
+    assert len(raise_signals(candidates, now=NOW)) == len(candidates)
+    together = _recorded()
+    mark = JourneyEvent.objects.latest("pk").pk
+    Notification.objects.filter(kind="signal").delete()
+    Signal.objects.all().delete()
+    for one in candidates:
+        assert len(raise_signals([one], now=NOW)) == 1
+    assert _recorded(after_event=mark) == together
+    assert len(together[2]) > len(candidates)  # managers were told of the risks
