@@ -9,8 +9,13 @@ on that same data, in one run:
   with a check that both give the same figures; the speed-up is measured on
   those metrics only (the baseline does not have the others);
 - a SQLite database loaded with the journeys, the events and the aggregates
-  (set-up time reported), an incremental refresh after 10,000 new events, and
-  the dashboards' request times through Django's test client (p50/p95).
+  (set-up time reported); the dashboards' columnar copy loaded and prepared
+  as a web process does at start, 10,000 new events, the incremental refresh
+  and the copy following it (as each web process's background thread does);
+- the dashboards in a fresh process after that refresh, as `onethread serve`
+  runs one: the copy loaded in the background (time until ready), then every
+  view computed the first time (p50/p95: the target), then the same views
+  again from the results cache, through Django's test client.
 
     .venv/bin/python bench/insights.py [--journeys N] [--requests N]
                                        [--new-events N] [--steps ...]
@@ -39,7 +44,7 @@ from bench.pages import load_average, machine  # noqa: E402
 
 SEED = 2026
 RESULT = "RESULT "
-STEPS = ("generate", "recompute", "pandas", "database")
+STEPS = ("generate", "recompute", "pandas", "database", "dashboards")
 TARGETS = {
     "full_recompute_s": 10.0,
     "times_faster_than_pandas": 5.0,
@@ -137,24 +142,29 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
             "pandas_peak_memory_mb": memory,
             "agree": recompute.agreement(ours, theirs["results"]),
         }
+    from django.contrib.auth import get_user_model
+
     from bench.insightsdata import database
 
-    events, base = read(args.journeys, "events"), read(args.journeys, "base")
-    current = read(args.journeys, "stage")["stage"].combine_chunks()
+    if args.child == "dashboards":
+        admin = get_user_model().objects.get(username="bench-admin").pk
+        return {
+            **database.dashboards(args.requests, admin, log),
+            "dashboards_peak_memory_mb": peak_mb(),
+        }
     if reuse:
         from django.core.management import call_command
 
         call_command("migrate", verbosity=0)  # a database loaded before a schema change
         figures: dict[str, Any] = {**json.loads(setup_file.read_text()), "reused": True}
     else:
+        events, base = read(args.journeys, "events"), read(args.journeys, "base")
+        current = read(args.journeys, "stage")["stage"].combine_chunks()
         setup_file.unlink(missing_ok=True)
         figures = database.set_up(events, base, current, log)
         setup_file.write_text(json.dumps(figures))
-    del events, base, current
-    from django.contrib.auth import get_user_model
-
-    admin = get_user_model().objects.get(username="bench-admin").pk
-    figures.update(database.measure(args.requests, args.new_events, admin, log))
+        del events, base, current
+    figures.update(database.refresh(args.new_events, log))
     figures["database_peak_memory_mb"] = peak_mb()
     return figures
 
@@ -201,8 +211,10 @@ def summary(figures: dict[str, Any]) -> dict[str, Any]:
         out["baseline_agrees"] = all(figures["agree"].values())
     if "refresh_s" in figures:
         out["incremental_refresh_s"] = round(figures["refresh_s"], 3)
-        out["dashboard_p95_ms"] = round(figures["requests"]["steady"]["p95_ms"], 1)
-        out["dashboard_cold_p95_ms"] = round(figures["requests"]["cold"]["p95_ms"], 1)
+    if "requests" in figures:
+        # What a user sees: each view computed the first time in a fresh process.
+        out["dashboard_p95_ms"] = round(figures["requests"]["computed"]["p95_ms"], 1)
+        out["dashboard_cached_p95_ms"] = round(figures["requests"]["cached"]["p95_ms"], 1)
     return out
 
 
@@ -242,17 +254,19 @@ def parent(args: argparse.Namespace) -> int:
             f"same figures: {figures['agree']}"
         )
     if "refresh_s" in figures:
+        log(
+            f"database set-up {figures['setup_s']:.0f} s; copy loaded and prepared "
+            f"{figures['copy_load_s']:.1f} s; incremental refresh after "
+            f"{figures['new_events']:,} events {out['incremental_refresh_s']:.3f} s (< 1 s); "
+            f"the copy follows it in {figures['copy_follow_s']:.1f} s"
+        )
+    if "requests" in figures:
         requests = figures["requests"]
         log(
-            f"database set-up {figures['setup_s']:.0f} s; incremental refresh after "
-            f"{figures['new_events']:,} events {out['incremental_refresh_s']:.3f} s (< 1 s)"
-        )
-        log(
-            f"dashboards, {args.requests} requests: steady p50 {requests['steady']['p50_ms']:.1f} "
-            f"p95 {requests['steady']['p95_ms']:.1f} ms (< 200); every request computing "
-            f"p50 {requests['cold']['p50_ms']:.0f} p95 {requests['cold']['p95_ms']:.0f} ms; "
-            f"first request {figures['first_request_s']:.1f} s; after refresh "
-            f"{figures['request_after_refresh_s']:.2f} s"
+            f"fresh process: copy ready after {figures['copy_ready_s']:.1f} s (background); "
+            f"{args.requests} views computed: p50 {requests['computed']['p50_ms']:.0f} "
+            f"p95 {requests['computed']['p95_ms']:.0f} ms (< 200); the same views cached: "
+            f"p50 {requests['cached']['p50_ms']:.1f} p95 {requests['cached']['p95_ms']:.1f} ms"
         )
     log(f"load average at the end: {load_average()}")
     extra = {k: v for k, v in figures.items() if k not in out and k != "agree"}

@@ -9,11 +9,17 @@ import datetime as dt
 from typing import Any
 
 import duckdb
-import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from onethread.insights.frames import TIME, Frames, Period, connect, fetch, ratio, sql
+from onethread.insights.frames import (
+    Frames,
+    Period,
+    connect,
+    fetch,
+    ratio,
+    sql,
+)
+from onethread.insights.stays import prepared_rows, stay_facts
 
 GROUPS = {
     "all": "'all'",
@@ -75,15 +81,57 @@ from (select c.* exclude (outcome, outcome_reason), st.key as stage,
 group by grouping sets ({drop_sets}) order by journeys desc, outcome, reason
 """
 
+# The same two queries over the prepared rows of the journeys opened in the
+# period (stays.py), which carry the journey's columns: no join.
+_PREPARED_COUNTS = """
+with c as (select {which} as gby, {group} as grp, idx, count(*) as entered,
+                  count(*) filter (where advanced) as advanced
+           from (select idx, advanced, {group_expressions} from entries_of)
+           group by grouping sets ({sets})),
+t as (select {which} as gby, {group} as grp, idx,
+             median(days_between(entered_at, left_at)) as median_days,
+             quantile_cont(days_between(entered_at, left_at), 0.9) as p90_days,
+             count(*) filter (where entered_at is null or left_at is null) as excluded
+      from (select idx, entered_at, left_at, {group_expressions} from finished_of)
+      group by grouping sets ({sets}))
+select c.gby, c.grp, st.key as stage, c.entered, c.advanced, t.median_days, t.p90_days,
+       coalesce(t.excluded, 0) as excluded
+from c join st using (idx) left join t using (gby, grp, idx)
+"""
+_PREPARED_DROPS = """
+select {which} as gby, {group} as grp, stage, outcome, reason, count(*) as journeys
+from (select st.key as stage, coalesce(outcome, 'open') as outcome,
+             coalesce(outcome_reason, '') as reason, {group_expressions}
+      from entries_of join st using (idx) where not advanced)
+group by grouping sets ({drop_sets}) order by journeys desc, outcome, reason
+"""
+
+
+# The funnel groups by raw values (the opening month as year * 12 + month - 1)
+# made text once per group rather than once per row, one group per label of
+# GROUPS: (over the journeys, over the prepared rows, the label).
+RAW_GROUPS = {
+    "all": ("'all'", "'all'", "g_all"),
+    "cohort": (
+        "cast(12 * year(utc_month(opened_at)) + month(utc_month(opened_at)) - 1 as integer)",
+        "month",
+        "printf('%04d-%02d', g_cohort // 12, g_cohort % 12 + 1)",
+    ),
+    "source": (GROUPS["source"], GROUPS["source"], "g_source"),
+    "team": ("team_id", "team_id", "cast(g_team as varchar)"),
+    "member": ("owner_id", "owner_id", "coalesce(cast(g_member as varchar), '(no owner)')"),
+}
+
 
 def _grouping_sql(groupings: tuple[str, ...]) -> dict[str, str]:
     def case(then: str) -> str:
         whens = " ".join(f"when grouping(g_{by}) = 0 then {then.format(by=by)}" for by in groupings)
         return f"case {whens} end"
 
+    labels = " ".join(f"when grouping(g_{by}) = 0 then {RAW_GROUPS[by][2]}" for by in groupings)
     return {
         "which": case("'{by}'"),
-        "group": case("g_{by}"),
+        "group": f"case {labels} end",
         "sets": ", ".join(f"(g_{by}, idx)" for by in groupings),
         "drop_sets": ", ".join(f"(g_{by}, stage, outcome, reason)" for by in groupings),
     }
@@ -106,19 +154,25 @@ def funnels(
     """For each grouping (all, cohort month, source, team id, owner id): for
     each of its groups, the funnel, one row per active stage in bow-tie
     order. The stays are read once for every grouping asked for."""
-    tables = {"journeys": frames.journeys, "visits": frames.visits, "stages": frames.stages}
-    expressions = ", ".join(f"{GROUPS[by]} as g_{by}" for by in groupings)
+    prepared = prepared_rows(frames, period.start, period.end, now)
+    chosen = {by: RAW_GROUPS[by][1 if prepared else 0] for by in groupings}
+    expressions = ", ".join(f"{expression} as g_{by}" for by, expression in chosen.items())
+    parts = _grouping_sql(groupings)
     result = {}
-    with connect(**tables) as con:
-        params = _params(period, now)
-        for step in _FUNNEL_STEPS[:2]:
-            fetch(con, step.format(group_expressions=expressions), params)
-        con.register("stays", _stays(con, frames, now))
-        for step in _FUNNEL_STEPS[2:]:
-            fetch(con, step, params)
-        parts = _grouping_sql(groupings)
-        counts = fetch(con, _COUNTS.format(**parts))
-        drops = fetch(con, _DROPS.format(**parts))
+    with connect(stages=frames.stages) as con:
+        fetch(con, _FUNNEL_STEPS[0])
+        if prepared is not None:
+            con.register("entries_of", prepared[0])
+            con.register("finished_of", prepared[1])
+            counts = fetch(con, _PREPARED_COUNTS.format(group_expressions=expressions, **parts))
+            drops = fetch(con, _PREPARED_DROPS.format(group_expressions=expressions, **parts))
+        else:
+            con.register("journeys", frames.journeys)
+            fetch(con, _FUNNEL_STEPS[1].format(group_expressions=expressions), _params(period, now))
+            con.register("stays", _stays(con, frames, now))
+            fetch(con, _FUNNEL_STEPS[2])
+            counts = fetch(con, _COUNTS.format(**parts))
+            drops = fetch(con, _DROPS.format(**parts))
         for by in groupings:
             result[by] = _assemble(
                 _active_stages(frames),
@@ -129,71 +183,8 @@ def funnels(
 
 
 def _stays(con: duckdb.DuckDBPyConnection, frames: Frames, now: dt.datetime) -> pa.Table:
-    """Each stay of the cohort's journeys entered by `now` (left_at null if
-    after it), whether it is finished by then, and whether the journey later
-    stayed in an active stage further along (moved_on). Vectorised over the
-    stays sorted by (journey, seq), as the aggregates and derive.py give them
-    (sorted here otherwise): "later, further along" is a suffix maximum per
-    journey, where an SQL window would sort every stay again."""
-    stages = sorted(frames.stages.to_pylist(), key=lambda s: (s["position"], s["key"]))
-    # (one dummy entry when there are no stages: then no stay is kept)
-    positions = np.array([s["position"] for s in stages] or [0], dtype=np.int64)
-    active_of = np.array([s["kind"] == "active" for s in stages] or [False])
     cohort = con.sql("select journey_id from cohort").to_arrow_table()["journey_id"]
-    visits = frames.visits
-    code = pc.index_in(visits["stage"], value_set=pa.array([s["key"] for s in stages], pa.string()))
-    moment = pa.scalar(now, TIME)
-    entered = visits["entered_at"]
-    keep = pc.and_kleene(
-        pc.and_kleene(
-            pc.is_in(visits["journey_id"], value_set=cohort.combine_chunks()), pc.is_valid(code)
-        ),
-        pc.or_kleene(pc.is_null(entered), pc.less_equal(entered, moment)),
-    )
-    keep = pc.fill_null(keep, False)
-    visits, code = visits.filter(keep), code.filter(keep)
-    journey, seq = visits["journey_id"].to_numpy(), visits["seq"].to_numpy()
-    if (
-        len(journey)
-        and not (
-            (journey[1:] > journey[:-1]) | ((journey[1:] == journey[:-1]) & (seq[1:] > seq[:-1]))
-        ).all()
-    ):
-        order = np.lexsort((seq, journey))
-        visits, code, journey = visits.take(order), code.take(order), journey[order]
-    index = code.to_numpy(zero_copy_only=False).astype(np.int64)
-    position, active = positions[index], active_of[index]
-    count = len(journey)
-    same_next = np.zeros(count, dtype=bool)
-    same_next[:-1] = journey[1:] == journey[:-1]
-    group = np.cumsum(np.diff(journey, prepend=journey[:1]) != 0)
-    # Per journey, the furthest active position strictly after each stay
-    # (-1: none): one reversed running maximum, journeys kept apart by an
-    # offset larger than any position (later journeys can never win).
-    spread = int(positions.max()) + 2
-    value = np.where(active, position, -1) - group * spread
-    suffix = np.maximum.accumulate(value[::-1])[::-1]
-    following = np.full(count, -1, dtype=np.int64)
-    following[:-1] = suffix[1:]
-    later = np.where(same_next, following + group * spread, -1)
-    left = visits["left_at"]
-    after_now = pc.fill_null(pc.greater(left, moment), False)
-    finished = pc.and_kleene(
-        pc.is_valid(visits["next_stage"]),
-        pc.or_kleene(pc.is_null(left), pc.less_equal(left, moment)),
-    )
-    return pa.table(
-        {
-            "journey_id": visits["journey_id"],
-            "seq": visits["seq"],
-            "idx": pa.array(index + 1, pa.int32()),
-            "active": pa.array(active),
-            "entered_at": visits["entered_at"],
-            "left_at": pc.if_else(after_now, pa.scalar(None, TIME), left),
-            "finished": pc.fill_null(finished, False),
-            "moved_on": pa.array(later > position),
-        }
-    )
+    return stay_facts(frames.visits, frames.stages, now, cohort)
 
 
 def _assemble(

@@ -11,10 +11,20 @@ A checkpoint that did not move forward (a full refresh), a row count that no
 longer matches (journeys deleted), or a copy older than FULL_RELOAD_SECONDS
 (a safety net) brings a full reload.
 
+Each copy is prepared for the funnel once (stays.prepare: every journey's
+stage entries and finished stays, sorted by opening) as soon as it is loaded
+or follows a refresh, so a view aggregates a slice of prepared rows.
+`start_following()` (run by `onethread serve` in each web process) loads the
+copy when the process starts and follows the checkpoint every FOLLOW_SECONDS
+in a background thread: a user rarely waits for a load, an increment or a
+preparation.
+
 Results are cached per (checkpoint, page, filters, period) for at most
 RESULT_SECONDS, so repeated views of one dashboard cost no computation.
 """
 
+import datetime as dt
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -24,18 +34,22 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from django.db import close_old_connections, connections
+from django.utils import timezone
 
-from onethread.insights import adapter
+from onethread.insights import adapter, stays
 from onethread.insights.frames import Frames
 from onethread.insights.models import Checkpoint, JourneyFact
 from onethread.insights.services import CHECKPOINT
 
 FULL_RELOAD_SECONDS = 6 * 3600
+FOLLOW_SECONDS = 5.0
 RESULT_SECONDS = 60.0
 RESULTS_KEPT = 256
 JOURNEY_LEVEL = ("journeys", "visits", "monthly_value")
 
 State = tuple[int, str]
+logger = logging.getLogger("onethread.insights")
 
 
 @dataclass(frozen=True)
@@ -62,28 +76,53 @@ def splice(old: pa.Table, new: pa.Table, changed: pa.Array) -> pa.Table:
 
 
 class ColumnarCopy:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], dt.datetime] = timezone.now,
+    ) -> None:
         self._clock = clock
+        self._now = now
         self._lock = threading.Lock()
         self._loaded: Loaded | None = None
+        self.followed = False
         self.reloads = 0
         self.increments = 0
 
     def frames(self) -> tuple[Frames, State]:
+        """The copy, following the checkpoint first; when a thread follows it
+        (`start_following`), the copy it last made, so no request waits for
+        an increment and its preparation (the page says as of which refresh)."""
+        loaded = self._loaded
+        if loaded is not None and self.followed:
+            return loaded.frames, loaded.state
+        return self.update()
+
+    def update(self) -> tuple[Frames, State]:
+        """Follow the checkpoint now (load, splice in the rows refreshed
+        since, or nothing when it has not moved) and prepare the copy."""
         state = checkpoint_state()
         loaded = self._loaded
         if loaded is not None and loaded.state == state and not self._too_old(loaded):
             return loaded.frames, loaded.state
         with self._lock:
             loaded = self._loaded
+            if loaded is not None and loaded.state == state and not self._too_old(loaded):
+                return loaded.frames, loaded.state  # another thread followed it meanwhile
             # A batch always moves the checkpoint forward; the same event id
             # at a new time, or an earlier one, is a full refresh (`--full`).
             if loaded is None or state[0] <= loaded.state[0] or self._too_old(loaded):
                 loaded = self._full(state)
             elif loaded.state != state:
                 loaded = self._increment(loaded, state)
+            # Before any view reads it (views need a `now` from here on).
+            stays.prepare(loaded.frames, self._now())
             self._loaded = loaded
             return loaded.frames, loaded.state
+
+    def ready(self) -> bool:
+        """Whether a copy is loaded and prepared (perhaps behind the checkpoint)."""
+        return self._loaded is not None
 
     def clear(self) -> None:
         with self._lock:
@@ -129,6 +168,36 @@ class ColumnarCopy:
             return self._full(state)
         self.increments += 1
         return Loaded(frames, state, loaded.at)
+
+
+def follow(copy: ColumnarCopy, stop: threading.Event, every: float = FOLLOW_SECONDS) -> None:
+    """Keep the copy loaded and up to date, at once then every `every`
+    seconds until `stop` is set (a thread's loop; requests then read the copy
+    as it is); a failure is logged and tried again next time."""
+    copy.followed = True
+    while True:
+        try:
+            copy.update()
+        except Exception:
+            logger.exception("The insights copy could not follow the checkpoint.")
+        finally:
+            # Broken or expired connections dropped as after a request; never
+            # under a transaction the caller holds (a test).
+            if not any(c.in_atomic_block for c in connections.all(initialized_only=True)):
+                close_old_connections()
+        if stop.wait(every):
+            return
+
+
+def start_following(copy: "ColumnarCopy | None" = None) -> threading.Event:
+    """Load the copy now and follow the checkpoint, in a daemon thread of this
+    process; set the returned event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=follow, args=(copy or COPY, stop), name="onethread-insights-copy", daemon=True
+    )
+    thread.start()
+    return stop
 
 
 class Results:

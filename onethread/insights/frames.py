@@ -14,12 +14,15 @@ API (for dashboards and benchmarks):
 """
 
 import datetime as dt
+import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
-from typing import Any
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any, cast
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -218,7 +221,10 @@ class Filters:
 
 
 def restrict(frames: Frames, filters: Filters) -> Frames:
-    """The frames limited to the journeys matching every filter."""
+    """The frames limited to the journeys matching every filter. Each table
+    is filtered when a metric first reads it: a dashboard reads a few of the
+    twelve, and filtering the stays of a million journeys costs more than
+    most metrics."""
     if not filters.any:
         return frames
     journeys = frames.journeys
@@ -240,13 +246,88 @@ def restrict(frames: Frames, filters: Filters) -> Frames:
     if filters.member is not None:
         seats = frames.seats
         worked = pc.filter(seats["journey_id"], pc.equal(seats["member_id"], filters.member))
-        mask = pc.and_(mask, pc.is_in(journeys["journey_id"], value_set=worked.unique()))
-    kept = pc.filter(journeys["journey_id"], mask).unique()
-    changes: dict[str, pa.Table] = {}
-    for name, table in frames.tables().items():
+        mask = pc.and_(mask, member_of(journeys["journey_id"], worked))
+    restricted = _Restricted.over(frames, pc.filter(journeys["journey_id"], mask))
+    object.__setattr__(restricted, "journeys", journeys.filter(mask))  # the mask is at hand
+    return restricted
+
+
+class _Restricted(Frames):
+    """Frames whose journey-level tables are filtered on first read (kept in
+    the instance afterwards); the others are the original tables."""
+
+    _source: Frames
+    _kept: pa.Array
+
+    @classmethod
+    def over(cls, frames: Frames, kept: pa.Array | pa.ChunkedArray) -> "_Restricted":
+        # Restricting again: the new journeys are among the first ones kept.
+        frames, _ = unrestricted(frames)
+        restricted = object.__new__(cls)
+        object.__setattr__(restricted, "_source", frames)
+        object.__setattr__(restricted, "_kept", kept)
+        return restricted
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what the instance does not hold yet: a table.
+        if name not in SCHEMAS:
+            raise AttributeError(name)
+        table = getattr(self._source, name)
         if "journey_id" in table.column_names:
-            changes[name] = table.filter(pc.is_in(table["journey_id"], value_set=kept))
-    return replace(frames, **changes)
+            table = table.filter(member_of(table["journey_id"], self._kept))
+        object.__setattr__(self, name, table)
+        return table
+
+
+def unrestricted(frames: Frames) -> tuple[Frames, pa.Array | pa.ChunkedArray | None]:
+    """The frames `restrict` started from, and the journeys it kept (None:
+    the frames are not restricted)."""
+    if isinstance(frames, _Restricted):
+        return frames._source, frames._kept
+    return frames, None
+
+
+_DERIVED_LOCK = threading.Lock()
+
+
+def derived[T](frames: Frames, key: str, compute: Callable[[Frames], T]) -> T:
+    """compute(frames), computed once per frames object and kept with it (the
+    dashboards' copy of the frames lives as long as its checkpoint). A
+    frames made by `replace` or `restrict` starts with nothing kept."""
+    with _DERIVED_LOCK:
+        kept = frames.__dict__.setdefault("_derived", {})
+    if key not in kept:
+        kept.setdefault(key, compute(frames))
+    return cast(T, kept[key])
+
+
+def kept_derived(frames: Frames, key: str) -> Any:
+    """What `derived` keeps for the frames under that key, or None."""
+    return frames.__dict__.get("_derived", {}).get(key)
+
+
+def member_of(ids: pa.Array | pa.ChunkedArray, kept: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """For each id, whether it is among `kept` (a null id is not). Journey ids
+    are dense integers: a lookup table over their range costs a few ms for
+    millions of ids, where pyarrow's is_in takes up to a second."""
+    kept = kept.drop_null()
+    if len(ids) == 0 or len(kept) == 0:
+        return pa.array(np.zeros(len(ids), dtype=bool))
+    wanted = np.asarray(kept.to_numpy(), dtype=np.int64)
+    valid = None
+    if ids.null_count:
+        valid = pc.is_valid(ids).to_numpy(zero_copy_only=False)
+        ids = pc.fill_null(ids, int(wanted[0]))
+    values = np.asarray(ids.to_numpy(), dtype=np.int64)
+    low = min(int(values.min()), int(wanted.min()))
+    high = max(int(values.max()), int(wanted.max()))
+    if high - low > 4 * (values.size + wanted.size) + (1 << 20):  # sparse ids: sort instead
+        found = np.isin(values, wanted)
+    else:
+        table = np.zeros(high - low + 1, dtype=bool)
+        table[wanted - low] = True
+        found = table[values - low]
+    return pa.array(found if valid is None else found & valid)
 
 
 def sql(query: str, params: Mapping[str, Any] | None = None, **tables: pa.Table) -> list[dict]:
@@ -276,7 +357,25 @@ def _used(query: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
     return {key: value for key, value in (params or {}).items() if key in named}
 
 
-def connect(**tables: pa.Table) -> duckdb.DuckDBPyConnection:
+class _Database:
+    """One in-memory DuckDB database per process, opened on first use; every
+    query gets a cursor of its own (its own registered tables and temporary
+    tables, dropped when it closes). Opening a database costs 20-100 ms, a
+    cursor microseconds: a dashboard runs a dozen queries per view."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._root: duckdb.DuckDBPyConnection | None = None
+        self._pid = 0
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        with self._lock:
+            if self._root is None or self._pid != os.getpid():  # not across a fork
+                self._root, self._pid = _open(), os.getpid()
+            return self._root.cursor()
+
+
+def _open() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     # Months and days are counted in UTC whatever the machine's zone.
     con.execute("set TimeZone='UTC'")
@@ -284,6 +383,16 @@ def connect(**tables: pa.Table) -> duckdb.DuckDBPyConnection:
     # interval and time-zone functions on timestamptz.
     con.execute("create macro days_between(a, b) as (epoch_us(b) - epoch_us(a)) / 86400e6")
     con.execute("create macro utc_month(t) as date_trunc('month', make_timestamp(epoch_us(t)))")
+    return con
+
+
+_DATABASE = _Database()
+
+
+def connect(**tables: pa.Table) -> duckdb.DuckDBPyConnection:
+    """A cursor on the process's DuckDB database with these arrow tables
+    registered under their names (close it, or use it as a context manager)."""
+    con = _DATABASE.cursor()
     for name, table in tables.items():
         con.register(name, table)
     return con

@@ -7,6 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
 from onethread.insights import charts
 
 Column = tuple[str, str]  # (key in the row, heading)
@@ -29,6 +32,19 @@ class Panel:
             [(self.format(row.get(key), key), _numeric(row.get(key))) for key, _ in self.columns]
             for row in self.rows
         ]
+
+    def body(self) -> SafeString:
+        """The table's body rows, each cell escaped: built here because a
+        template loop over a scorecard's thousands of cells costs several
+        times more than the figures behind them."""
+        rows = (
+            "".join(
+                f'<td class="number">{escape(text)}</td>' if number else f"<td>{escape(text)}</td>"
+                for text, number in cells
+            )
+            for cells in self.cells()
+        )
+        return mark_safe("".join(f"<tr>{row}</tr>" for row in rows))  # every text escaped above
 
     def format(self, value: Any, key: str) -> str:
         if value is None:

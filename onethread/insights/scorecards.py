@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from onethread.insights.frames import Frames, Period, ratio, sql
+from onethread.insights.stays import prepared_reach
 
 TOP_DISAGREEMENTS = 3
 MIN_MEMBERS = 3
@@ -37,17 +38,20 @@ FAMILY_OF_ROLE = {
     "support": "post_sale",
 }
 
-_MEMBERS = """
-with j as (
-    select * from journeys where opened_at >= $start and opened_at < $end and opened_at <= $now
-),
-reach as (
+# The furthest active stage each journey entered by now; the dashboards' copy
+# has it prepared (stays.prepared_reach), registered as the `reach` table.
+_REACH = """reach as (
     select v.journey_id, max(s.position) as max_position
     from visits v join stages s on s.key = v.stage
     where s.kind = 'active' and (v.entered_at is null or v.entered_at <= $now)
     group by v.journey_id
 ),
-fam as (select * from (values {families}) f(role, stage_role)),
+"""
+_MEMBERS = """
+with j as (
+    select * from journeys where opened_at >= $start and opened_at < $end and opened_at <= $now
+),
+{reach}fam as (select * from (values {families}) f(role, stage_role)),
 worked as (
     select se.member_id, m.role, se.journey_id, min(st.position) as position
     from seats se join stages st on st.key = se.stage
@@ -122,22 +126,17 @@ def member_scorecards(frames: Frames, period: Period, now: dt.datetime) -> list[
     """One row per member and role (a member may hold several) who worked a
     journey opened in the period at a stage of that role: the local number,
     the outcome and the downstream counts."""
+    names = ["journeys", "stages", "seats", "members", "tickets", "handoffs", "commitments"]
+    tables = {name: getattr(frames, name) for name in names}
+    reach = prepared_reach(frames, now)
+    if reach is None:
+        tables["visits"] = frames.visits
+    else:
+        tables["reach"] = reach
     rows = sql(
-        _MEMBERS.format(families=_families_sql()),
+        _MEMBERS.format(families=_families_sql(), reach="" if reach is not None else _REACH),
         {"start": period.start, "end": period.end, "now": now},
-        **{
-            name: getattr(frames, name)
-            for name in (
-                "journeys",
-                "visits",
-                "stages",
-                "seats",
-                "members",
-                "tickets",
-                "handoffs",
-                "commitments",
-            )
-        },
+        **tables,
     )
     cards = []
     for row in rows:

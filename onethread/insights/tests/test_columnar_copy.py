@@ -2,12 +2,20 @@
 refresh wrote are spliced in, anything odd brings a full reload; results are
 cached for a bounded time."""
 
+import threading
+
 import pyarrow as pa
 import pytest
 
 from onethread.handoffs.services import send_handoff
-from onethread.insights import adapter, services
-from onethread.insights.columnar import FULL_RELOAD_SECONDS, RESULT_SECONDS, ColumnarCopy, Results
+from onethread.insights import adapter, services, stays
+from onethread.insights.columnar import (
+    FULL_RELOAD_SECONDS,
+    RESULT_SECONDS,
+    ColumnarCopy,
+    Results,
+    follow,
+)
 from onethread.insights.models import Checkpoint, JourneyFact
 from onethread.insights.tests.journeys import day, journey_through, record_value
 from onethread.team.models import Role
@@ -146,3 +154,26 @@ def test_results_are_computed_once_then_served_until_they_age():
     clock.now += RESULT_SECONDS + 1
     assert results.get_or_compute("key", compute) == 2
     assert results.get_or_compute("other", compute) == 3
+
+
+def test_a_followed_copy_is_served_as_it_is_and_the_follower_brings_it_up_to_date(
+    owner, django_assert_num_queries
+):
+    journey_through(owner, [("qualification", 1)])
+    services.refresh_insights()
+    copy = ColumnarCopy()
+    stop = threading.Event()
+    stop.set()  # one pass of the follower's loop
+    follow(copy, stop)
+    journey_through(owner, [("qualification", 2)])
+    services.refresh_insights()
+
+    with django_assert_num_queries(0):
+        frames, state = copy.frames()
+    assert frames.journeys.num_rows == 1
+    assert stays.kept_derived(frames, stays.KEY) is not None  # prepared before it is served
+
+    frames, state = copy.update()
+    assert frames.journeys.num_rows == 2
+    assert state[0] == Checkpoint.objects.get().last_event_id
+    assert copy.frames()[0] is frames

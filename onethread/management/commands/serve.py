@@ -1,11 +1,13 @@
 """`onethread serve`: the web application behind gunicorn, with a background
-worker thread in each web process unless `--no-worker`."""
+worker thread in each web process unless `--no-worker`, and the insights
+dashboards' copy loaded and kept up to date in another."""
 
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
+from onethread.insights.columnar import start_following
 from onethread.worker import start_thread
 
 
@@ -24,8 +26,15 @@ class GunicornServer(BaseApplication):
         return application
 
 
+def start_insights_copy(web_worker: Any) -> None:
+    """Load the insights dashboards' copy in the background and keep it
+    following the aggregates, so no request waits for the load."""
+    web_worker.onethread_insights = start_following()
+
+
 def start_background_worker(web_worker: Any) -> None:
     """gunicorn's post_worker_init hook: runs in each web process after it forks."""
+    start_insights_copy(web_worker)
     web_worker.onethread_background = start_thread()
 
 
@@ -68,7 +77,7 @@ class Command(BaseCommand):
         hooks = (
             {"post_worker_init": start_background_worker, "worker_exit": stop_background_worker}
             if worker
-            else {}
+            else {"post_worker_init": start_insights_copy}
         )
         GunicornServer(
             {
