@@ -77,6 +77,12 @@ INSTALLED_APPS = [
     "django_tasks_db",  # the task queue in the database (label django_tasks_database)
 ]
 
+# The first signs users in; Django's own still serves sessions it started.
+AUTHENTICATION_BACKENDS = [
+    "onethread.team.backends.MemberBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -13,6 +13,7 @@ from onethread.handoffs.forms import SendHandoffForm, answers_from
 from onethread.handoffs.models import Handoff, Transition
 from onethread.journeys.access import NotPermitted
 from onethread.journeys.models import Journey
+from onethread.journeys.reference import Reference
 from onethread.team.models import Member, Team
 from onethread.training.queries import contract_answers
 
@@ -68,8 +69,26 @@ class HandoffPanel:
         return latest if latest.from_stage_id == self.stage_id else None
 
 
-def latest_handoff(journey: Journey) -> Handoff | None:
-    """The journey's newest handoff: the pending one when there is one."""
+def latest_handoff(journey: Journey, reference: Reference | None = None) -> Handoff | None:
+    """The journey's newest handoff: the pending one when there is one. With
+    `reference`, its people and stage come from there (a nine-table join
+    takes PostgreSQL longer to plan than to run)."""
+    if reference is not None:
+        handoff = (
+            Handoff.objects.filter(journey=journey)
+            .select_related("return_reason")
+            .order_by("-id")
+            .first()
+        )
+        if handoff is not None:
+            for name in ("from_member", "to_member", "responded_by"):
+                member = reference.member_by_id.get(getattr(handoff, f"{name}_id"))
+                if member is not None:  # else read when shown (an inactive member)
+                    setattr(handoff, name, member)
+            stage = reference.stage_by_id.get(handoff.to_stage_id)
+            if stage is not None:
+                handoff.to_stage = stage
+        return handoff
     return (
         Handoff.objects.filter(journey=journey)
         .select_related(
@@ -85,17 +104,21 @@ def latest_handoff(journey: Journey) -> Handoff | None:
 
 
 def receivers_by_transition(
-    transitions: list[Transition], sender: Member
+    transitions: list[Transition], sender: Member, active_members: list[Member] | None = None
 ) -> dict[int, list[Member]]:
     """For each step, who may receive it: members in the role that works the
-    next stage, in the step's receiving team or the sender's (one query)."""
+    next stage, in the step's receiving team or the sender's (one query, none
+    when given every active member in that order)."""
     team_ids = {sender.team_id} | {t.receiving_team_id for t in transitions if t.receiving_team_id}
-    members = list(
-        Member.objects.filter(team_id__in=team_ids, user__is_active=True)
-        .exclude(pk=sender.pk)
-        .select_related("user", "team")
-        .order_by("team__name", "user__first_name", "user__last_name", "user__username")
-    )
+    if active_members is not None:
+        members = [m for m in active_members if m.team_id in team_ids and m.pk != sender.pk]
+    else:
+        members = list(
+            Member.objects.filter(team_id__in=team_ids, user__is_active=True)
+            .exclude(pk=sender.pk)
+            .select_related("user", "team")
+            .order_by("team__name", "user__first_name", "user__last_name", "user__username")
+        )
     found = {}
     for transition in transitions:
         teams = {sender.team_id, transition.receiving_team_id or sender.team_id}
@@ -123,9 +146,11 @@ def handoff_panel(
     journey: Journey,
     posted: SendHandoffForm | None = None,
     facts: Facts | None = None,
+    reference: Reference | None = None,
 ) -> HandoffPanel:
-    """`facts`: the journey's facts when the caller has loaded its records."""
-    latest = latest_handoff(journey)
+    """`facts`: the journey's facts when the caller has loaded its records;
+    `reference`: the steps and members, when the caller has read them."""
+    latest = latest_handoff(journey, reference)
     panel = HandoffPanel(stage_id=journey.stage_id, latest=latest)
     if latest is not None and latest.is_pending:
         panel.can_answer = can_answer(user, latest)
@@ -136,17 +161,22 @@ def handoff_panel(
         sender = check_can_send(user, journey)
     except NotPermitted:
         return panel
-    transitions = list(
-        Transition.objects.filter(from_stage_id=journey.stage_id)
-        .select_related("to_stage", "receiving_team")
-        .prefetch_related("items")
-        .order_by("to_stage__position")
-    )
+    if reference is not None:
+        transitions = reference.transitions_from(journey.stage_id)
+    else:
+        transitions = list(
+            Transition.objects.filter(from_stage_id=journey.stage_id)
+            .select_related("to_stage", "receiving_team")
+            .prefetch_related("items")
+            .order_by("to_stage__position")
+        )
     if not transitions:
         return panel
     if facts is None:
         facts = journey_facts(journey, user.pk)
-    receivers = receivers_by_transition(transitions, sender)
+    receivers = receivers_by_transition(
+        transitions, sender, reference.members if reference is not None else None
+    )
     posted_stage = str(posted.data.get("to_stage", "")) if posted is not None else ""
     # Playbook steps done in this stage fill the contract items they are tied to.
     filled = contract_answers(journey)

@@ -29,6 +29,7 @@ _DERIVED = "derived from the event log: `onethread insights refresh --full` rebu
 EXCLUDED_MODELS = {
     "api.ApiToken": "API tokens are credentials: issue new ones after a restore",
     "journeys.StageCount": "the board's counts per stage: a restore counts them again",
+    "journeys.ReferenceVersion": "a marker that reference data changed, set by the database",
     "insights.Checkpoint": _DERIVED,
     "insights.JourneyFact": _DERIVED,
     "insights.StageVisit": _DERIVED,

@@ -82,7 +82,10 @@ class Journey(models.Model):
         ]
         indexes = [
             models.Index(fields=["stage", "stage_entered_at", "id"], name="journey_board_idx"),
-            models.Index(fields=["team", "stage", "stage_entered_at"], name="journey_team_idx"),
+            # With the id: a member's columns read their team's journeys in board order.
+            models.Index(
+                fields=["team", "stage", "stage_entered_at", "id"], name="journey_team_idx"
+            ),
             models.Index(fields=["owner", "stage"], name="journey_owner_idx"),
             models.Index(fields=["source"], name="journey_source_idx"),
         ]
@@ -224,3 +227,15 @@ class StageCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} / {self.stage} / {self.source or '(no source)'}: {self.count}"
+
+
+class ReferenceVersion(models.Model):
+    """One row: a token that changes whenever reference data changes (stages,
+    transitions and their contracts, categories, products, members). Database
+    triggers set it (journeys/reference.py), so that a copy of that data kept
+    by any process knows when it is out of date."""
+
+    token = models.CharField(max_length=40)
+
+    def __str__(self) -> str:
+        return self.token

@@ -21,8 +21,9 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -40,6 +41,7 @@ from onethread.journeys.models import (
     Stage,
     StageCount,
 )
+from onethread.journeys.reference import Reference, reference
 from onethread.needs.models import Need
 from onethread.support.models import Ticket
 from onethread.team.models import Member
@@ -125,7 +127,7 @@ class Board:
 
 
 def stages() -> list[Stage]:
-    return list(Stage.objects.order_by("position", "id"))
+    return list(reference().stages)
 
 
 def _filtered(user: User | AnonymousUser, filters: BoardFilters) -> QuerySet[Journey]:
@@ -146,10 +148,61 @@ def _by_stage(rows: QuerySet[Any], total: str) -> dict[int, int]:
     return {row["stage_id"]: row[total] or 0 for row in rows}
 
 
-def stage_counts(user: User | AnonymousUser, filters: BoardFilters) -> dict[int, int]:
+@dataclass(frozen=True)
+class Seen:
+    """A member's journeys outside their team, as the board shows them: how
+    many per stage, and the first ones of each stage (id -> stage id)."""
+
+    counts: dict[int, int]
+    first: dict[int, int]
+
+
+def seen_elsewhere(member: Member, filters: BoardFilters, limit: int = BOARD_PAGE_SIZE) -> Seen:
+    """The journeys outside the member's team that they see (through the
+    account team or a handoff), as the board filters them: one query gives
+    both the counts and the first `limit + 1` of every stage, where a column
+    query would probe the member's seats for each journey of a stage."""
+    seats = AccountTeamMember.objects.filter(member=member).values("journey_id")
+    handed = Handoff.objects.filter(to_member=member).values("journey_id")
+    elsewhere = Journey.objects.exclude(team_id=member.team_id).filter(
+        Q(pk__in=seats) | Q(pk__in=handed)
+    )
+    if filters.source is not None:
+        elsewhere = elsewhere.filter(source=filters.source)
+    rows = (
+        elsewhere.order_by()
+        .annotate(
+            place=Window(
+                RowNumber(), partition_by=F("stage_id"), order_by=[F("stage_entered_at"), F("id")]
+            ),
+            in_stage=Window(Count("id"), partition_by=F("stage_id")),
+        )
+        .filter(place__lte=limit + 1)
+        .values_list("id", "stage_id", "in_stage")
+    )
+    counts: dict[int, int] = {}
+    first: dict[int, int] = {}
+    for journey_id, stage_id, total in rows:
+        counts[stage_id] = total
+        first[journey_id] = stage_id
+    return Seen(counts=counts, first=first)
+
+
+def _sees_elsewhere(user: User | AnonymousUser, filters: BoardFilters) -> Member | None:
+    """The member, when the board shows them journeys of other teams too."""
+    viewer = viewer_for(user)
+    if filters.scope == "all" and not viewer.sees_all:
+        return viewer.member
+    return None
+
+
+def stage_counts(
+    user: User | AnonymousUser, filters: BoardFilters, elsewhere: Seen | None = None
+) -> dict[int, int]:
     """Journeys per stage as the board filters them. Team-wide numbers come
     from the maintained StageCount cells; only a member's own journeys and
-    those they see from other teams are counted row by row."""
+    those they see from other teams are counted row by row (`elsewhere`:
+    those, when the caller has read them)."""
     viewer = viewer_for(user)
     member = viewer.member
     if filters.scope == "mine" or (member is None and not viewer.sees_all):
@@ -163,18 +216,10 @@ def stage_counts(user: User | AnonymousUser, filters: BoardFilters) -> dict[int,
         assert member is not None
         cells = cells.filter(team_id=member.team_id)
     counts = _by_stage(cells.values("stage_id").annotate(n=Sum("count")), "n")
-    if filters.scope == "all" and not viewer.sees_all:
-        assert member is not None
-        seats = AccountTeamMember.objects.filter(member=member).values("journey_id")
-        handed = Handoff.objects.filter(to_member=member).values("journey_id")
-        elsewhere = Journey.objects.exclude(team_id=member.team_id).filter(
-            Q(pk__in=seats) | Q(pk__in=handed)
-        )
-        if filters.source is not None:
-            elsewhere = elsewhere.filter(source=filters.source)
-        for stage_id, n in _by_stage(
-            elsewhere.order_by().values("stage_id").annotate(n=Count("id")), "n"
-        ).items():
+    outside = _sees_elsewhere(user, filters)
+    if outside is not None:
+        seen = seen_elsewhere(outside, filters) if elsewhere is None else elsewhere
+        for stage_id, n in seen.counts.items():
             counts[stage_id] = counts.get(stage_id, 0) + n
     return counts
 
@@ -259,10 +304,12 @@ def _card(row: tuple[Any, ...], now: dt.datetime, account_url: str) -> Card:
 def _cards_query(
     user: User | AnonymousUser, stage_id: int, filters: BoardFilters, today: dt.date
 ) -> QuerySet[Any]:
+    return _cards_of(_filtered(user, filters).filter(stage_id=stage_id), today)
+
+
+def _cards_of(journeys: QuerySet[Journey], today: dt.date) -> QuerySet[Any]:
     return (
-        _filtered(user, filters)
-        .filter(stage_id=stage_id)
-        .annotate(
+        journeys.annotate(
             open_needs=_open_needs(),
             overdue_commitments=_overdue_commitments(today),
             open_signals=_open_signals(),
@@ -312,30 +359,71 @@ def first_pages(
     *,
     now: dt.datetime,
     limit: int = BOARD_PAGE_SIZE,
+    elsewhere: Seen | None = None,
 ) -> dict[int, tuple[list[Card], str | None]]:
     """The first page of every column in one statement: the column query is
     built once (the ORM's work, which costs more than running it) and repeated
-    per stage with UNION ALL."""
+    per stage with UNION ALL. With `elsewhere` (a member's journeys outside
+    their team, read with at least this limit), the columns read the team's
+    journeys by index and those others by id, and each column merges the two."""
     if not stage_ids:
         return {}
-    query = _cards_query(user, _STAGE_SENTINEL, filters, timezone.localdate(now))[: limit + 1]
-    sql, params = query.query.sql_with_params()
+    today = timezone.localdate(now)
+    member = _sees_elsewhere(user, filters) if elsewhere is not None else None
+    if member is None:
+        column = _cards_query(user, _STAGE_SENTINEL, filters, today)
+        extra: QuerySet[Any] | None = None
+    else:
+        own = Journey.objects.filter(team_id=member.team_id)
+        if filters.source is not None:
+            own = own.filter(source=filters.source)
+        # Team and stage are fixed: journey_team_idx gives this order (and
+        # PostgreSQL prefers it once it has statistics on the pair, 0010).
+        column = _cards_of(own.filter(stage_id=_STAGE_SENTINEL), today).order_by(
+            "team_id", "stage_id", "stage_entered_at", "id"
+        )
+        chosen = list(elsewhere.first) if elsewhere is not None else []
+        extra = (
+            _cards_of(Journey.objects.filter(pk__in=chosen), today).order_by() if chosen else None
+        )
+    sql, params = column[: limit + 1].query.sql_with_params()
     slot = list(params).index(_STAGE_SENTINEL)
     quote = connection.ops.quote_name
-    union = " UNION ALL ".join(
+    parts = [
         f"SELECT {n} AS {quote('column_no')}, c{n}.* FROM ({sql}) AS c{n}"
         for n in range(len(stage_ids))
-    )
+    ]
     arguments: list[Any] = []
     for stage_id in stage_ids:
         arguments += [stage_id if i == slot else value for i, value in enumerate(params)]
+    if extra is not None:
+        extra_sql, extra_params = extra.query.sql_with_params()
+        parts.append(f"SELECT -1 AS {quote('column_no')}, e.* FROM ({extra_sql}) AS e")
+        arguments += list(extra_params)
     converters = _row_converters()
     rows: dict[int, list[tuple[Any, ...]]] = {n: [] for n in range(len(stage_ids))}
+    column_of_stage = {stage_id: n for n, stage_id in enumerate(stage_ids)}
+    stage_of = elsewhere.first if elsewhere is not None else {}
     with connection.cursor() as cursor:
-        cursor.execute(union, arguments)
+        cursor.execute(" UNION ALL ".join(parts), arguments)
         for column_no, *values in cursor.fetchall():
-            rows[column_no].append(converters(tuple(values)))
+            row = converters(tuple(values))
+            if column_no == -1:
+                column_no = column_of_stage.get(stage_of.get(row[0], -1), -1)
+                if column_no == -1:
+                    continue
+            rows[column_no].append(row)
+    if extra is not None:
+        for column_rows in rows.values():
+            column_rows.sort(key=_card_order)
     return {stage_id: _page(rows[n], now, limit) for n, stage_id in enumerate(stage_ids)}
+
+
+_ENTERED = CARD_FIELDS.index("stage_entered_at")
+
+
+def _card_order(row: tuple[Any, ...]) -> tuple[dt.datetime, int]:
+    return row[_ENTERED], row[0]
 
 
 def _row_converters() -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -380,9 +468,11 @@ def journey_sources(limit: int = SOURCES_LISTED) -> list[str]:
 
 def board(user: User | AnonymousUser, filters: BoardFilters, *, now: dt.datetime) -> Board:
     all_stages = stages()
-    counts = stage_counts(user, filters)
+    member = _sees_elsewhere(user, filters)
+    elsewhere = seen_elsewhere(member, filters) if member is not None else None
+    counts = stage_counts(user, filters, elsewhere)
     active = [stage for stage in all_stages if not stage.is_outcome]
-    pages = first_pages(user, [stage.pk for stage in active], filters, now=now)
+    pages = first_pages(user, [stage.pk for stage in active], filters, now=now, elsewhere=elsewhere)
     columns = [BoardColumn(stage, counts.get(stage.pk, 0), *pages[stage.pk]) for stage in active]
     outcomes = [(stage, counts.get(stage.pk, 0)) for stage in all_stages if stage.is_outcome]
     return Board(columns=columns, outcomes=outcomes, sources=journey_sources())
@@ -441,6 +531,7 @@ class Thread:
     tickets: list[Ticket]
     timeline: TimelinePage
     stages: list[Stage] = field(default_factory=list)
+    reference: Reference | None = None
 
 
 def timeline_page(
@@ -450,11 +541,15 @@ def timeline_page(
     before: int | None = None,
     limit: int = TIMELINE_PAGE_SIZE,
     journey_ids: Sequence[int] | None = None,
+    stage_by_id: dict[int, Stage] | None = None,
 ) -> TimelinePage:
     """Newest first, paginated by event id (the order the log was written).
-    With `journey_ids`, the events of all those journeys (the account's) on one timeline."""
+    With `journey_ids`, the events of all those journeys (the account's) on one
+    timeline. With `stage_by_id`, the events' stages are taken from it."""
     ids = sorted({journey.pk, *(journey_ids or ())})
-    events = JourneyEvent.objects.filter(journey_id__in=ids).select_related("actor", "stage")
+    events = JourneyEvent.objects.filter(journey_id__in=ids).select_related(
+        *(("actor",) if stage_by_id else ("actor", "stage"))
+    )
     if filters.kind:
         events = events.filter(kind=filters.kind)
     if filters.stage:
@@ -462,8 +557,19 @@ def timeline_page(
     if before is not None:
         events = events.filter(id__lt=before)
     page = list(events.order_by("-id")[: limit + 1])
+    if stage_by_id:
+        _attach_stages(page, stage_by_id)
     older_than = page[limit - 1].pk if len(page) > limit else None
     return TimelinePage(events=page[:limit], older_than=older_than)
+
+
+def _attach_stages(rows: Sequence[Any], stage_by_id: dict[int, Stage]) -> None:
+    """Give each row its stage from the reference copy (one newer than the
+    copy is left to load itself)."""
+    for row in rows:
+        stage = stage_by_id.get(row.stage_id)
+        if stage is not None:
+            row.stage = stage
 
 
 def account_journeys(user: User | AnonymousUser, account_id: int) -> list[Journey]:
@@ -472,9 +578,17 @@ def account_journeys(user: User | AnonymousUser, account_id: int) -> list[Journe
     return list(
         visible_journeys(user)
         .filter(account_id=account_id)
-        .select_related("stage")
+        .select_related("account", "stage", "team", "owner__user", "owner__team")
         .order_by("-opened_at", "-id")[:ACCOUNT_JOURNEYS]
     )
+
+
+def _current(journeys: list[Journey]) -> Journey:
+    """The open journey (the latest opened), else the latest closed."""
+    for journey in journeys:  # latest opened first
+        if journey.closed_at is None:
+            return journey
+    return max(journeys, key=lambda j: (j.closed_at, j.opened_at, j.pk))
 
 
 def journey_of_account(user: User | AnonymousUser, account_id: int) -> Journey:
@@ -493,25 +607,44 @@ def journey_of_account(user: User | AnonymousUser, account_id: int) -> Journey:
     return journey
 
 
+def account_page_journeys(
+    user: User | AnonymousUser, account_id: int
+) -> tuple[Journey, list[Journey]]:
+    """(the journey the account page shows, all the account's journeys the
+    user sees) in one query; 404 when the user sees none."""
+    journeys = account_journeys(user, account_id)
+    if not journeys:
+        raise Http404("No such account.")
+    if len(journeys) == ACCOUNT_JOURNEYS and all(j.closed_at is not None for j in journeys):
+        # An open journey may hide among older ones beyond the limit.
+        return journey_of_account(user, account_id), journeys
+    return _current(journeys), journeys
+
+
 def account_thread(
     user: User | AnonymousUser,
     journey: Journey,
     timeline_filters: TimelineFilters,
+    journeys: list[Journey] | None = None,
 ) -> Thread:
+    """`journeys`: the account's journeys the user sees, when the caller has them."""
     account = journey.account
-    journeys = account_journeys(user, account.pk)
+    if journeys is None:
+        journeys = account_journeys(user, account.pk)
+    data = reference()
     earlier = [other for other in journeys if other.pk != journey.pk][:10]
+    seats = list(
+        AccountTeamMember.objects.filter(journey=journey)
+        .select_related("member__user", "member__team")
+        .order_by("joined_at")
+    )
+    _attach_stages(seats, data.stage_by_id)
+    seats.sort(key=lambda seat: seat.stage.position)  # stable: joined_at within a stage
     return Thread(
         account=account,
         journey=journey,
         earlier_journeys=earlier,
-        account_team=group_seats(
-            list(
-                AccountTeamMember.objects.filter(journey=journey)
-                .select_related("member__user", "member__team", "stage")
-                .order_by("stage__position", "joined_at")
-            )
-        ),
+        account_team=group_seats(seats),
         contacts=list(
             Contact.objects.filter(account=account).order_by("-is_active", "name")[:CONTACTS_SHOWN]
         ),
@@ -534,7 +667,11 @@ def account_thread(
         ),
         tickets=list(Ticket.objects.filter(journey=journey).select_related("category")[:50]),
         timeline=timeline_page(
-            journey, timeline_filters, journey_ids=[other.pk for other in journeys]
+            journey,
+            timeline_filters,
+            journey_ids=[other.pk for other in journeys],
+            stage_by_id=data.stage_by_id,
         ),
-        stages=stages(),
+        stages=list(data.stages),
+        reference=data,
     )

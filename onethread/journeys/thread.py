@@ -14,8 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from onethread.catalogue.models import Category, Product
-from onethread.commitments.forms import MakeCommitmentForm, team_members
+from onethread.commitments.forms import MakeCommitmentForm
 from onethread.commitments.models import Commitment
 from onethread.customers.forms import AddContactForm
 from onethread.handoffs.contracts import facts_from
@@ -29,7 +28,6 @@ from onethread.journeys.models import EventKind, Journey
 from onethread.journeys.queries import CONTACTS_SHOWN, TimelineFilters, account_thread
 from onethread.needs.forms import CaptureNeedForm
 from onethread.needs.models import Need
-from onethread.team.models import Role
 
 
 def attach_errors(form: forms.Form, error: ValidationError) -> None:
@@ -53,17 +51,6 @@ def empty_forms(journey: Journey, stages: list[Any]) -> dict[str, forms.Form]:
     }
 
 
-def member_choices() -> list[tuple[int, str]]:
-    """Who can be made to keep a promise: every active member, with their role."""
-    roles = dict(Role.choices)
-    return [
-        (pk, f"{(f'{first} {last}'.strip() or username)} ({roles.get(role, role)})")
-        for pk, first, last, username, role in team_members().values_list(
-            "pk", "first_name", "last_name", "username", "member__role"
-        )
-    ]
-
-
 def render_thread(
     request: HttpRequest,
     journey: Journey,
@@ -74,8 +61,14 @@ def render_thread(
     status: int = 200,
     timeline_filters: TimelineFilters | None = None,
     shadow_read: bool = False,
+    journeys: list[Journey] | None = None,
 ) -> HttpResponse:
-    thread = account_thread(request.user, journey, timeline_filters or TimelineFilters())
+    """`journeys`: the account's journeys the user sees, when the caller has read them."""
+    thread = account_thread(
+        request.user, journey, timeline_filters or TimelineFilters(), journeys=journeys
+    )
+    data = thread.reference
+    assert data is not None
     page_forms = empty_forms(journey, thread.stages) | (bound_forms or {})
     posted_handoff = (bound_forms or {}).get("handoff")
     now = timezone.now()
@@ -96,15 +89,16 @@ def render_thread(
             )
             if len(thread.contacts) < CONTACTS_SHOWN
             else None,
+            reference=data,
         ),
         "now": now,
         "today": timezone.localdate(now),
         "stage_names": {stage.key: stage.name for stage in thread.stages},
         "event_kinds": EventKind.choices,
         "timeline_filters": timeline_filters or TimelineFilters(),
-        "category_choices": list(Category.objects.values_list("pk", "name")),
-        "product_choices": list(Product.objects.filter(is_active=True).values_list("pk", "name")),
-        "member_choices": member_choices(),
+        "category_choices": data.categories,
+        "product_choices": data.products,
+        "member_choices": data.member_choices,
         "stage_key_choices": [(stage.key, stage.name) for stage in thread.stages],
         "need_status_choices": Need.Status.choices,
         "settle_choices": [(Commitment.Status.KEPT, "Kept"), (Commitment.Status.BROKEN, "Broken")],

@@ -17,12 +17,13 @@ from onethread.journeys.queries import (
     BoardFilters,
     TimelineFilters,
     account_journeys,
+    account_page_journeys,
     board,
     column_cards,
-    journey_of_account,
     stages,
     timeline_page,
 )
+from onethread.journeys.reference import reference
 from onethread.journeys.services import add_note, move_stage
 from onethread.journeys.thread import answer_thread_form, render_thread
 
@@ -85,14 +86,17 @@ def board_column(request: HttpRequest, stage_key: str) -> HttpResponse:
 @require_GET
 def account_page(request: HttpRequest, account_id: int) -> HttpResponse:
     shadow_read = False
+    journeys = None
     try:
-        journey = journey_of_account(request.user, account_id)
+        journey, journeys = account_page_journeys(request.user, account_id)
     except Http404:
         # Read-only, for a member shadowing this journey (audited).
         journey = shadowed_journey_for_user(request.user, via="page", account_id=account_id)
         shadow_read = True
     filters = TimelineFilters.from_params(request.GET.get("kind"), request.GET.get("stage"))
-    return render_thread(request, journey, timeline_filters=filters, shadow_read=shadow_read)
+    return render_thread(
+        request, journey, timeline_filters=filters, shadow_read=shadow_read, journeys=journeys
+    )
 
 
 @require_GET
@@ -106,17 +110,19 @@ def timeline(request: HttpRequest, journey_id: int) -> HttpResponse:
     before = request.GET.get("before")
     if before is not None and not before.isdigit():
         raise Http404("No such page of the timeline.")
+    data = reference()
     page = timeline_page(
         journey,
         filters,
         before=int(before) if before else None,
         journey_ids=[other.pk for other in account_journeys(request.user, journey.account_id)],
+        stage_by_id=data.stage_by_id,
     )
     context = {
         "journey": journey,
         "timeline": page,
         "timeline_filters": filters,
-        "stage_names": {stage.key: stage.name for stage in stages()},
+        "stage_names": {stage.key: stage.name for stage in data.stages},
         "append": before is not None,
     }
     return render(request, "journeys/account.html#timeline", context)

@@ -1,4 +1,5 @@
 import datetime as dt
+import html
 from collections.abc import Iterable
 from typing import Any
 
@@ -211,13 +212,17 @@ def is_overdue(commitment: Commitment, today: dt.date) -> bool:
 @register.simple_tag
 def options(choices: Iterable[tuple[Any, Any]], selected: Any = None) -> SafeString:
     """The <option>s of a select, written in one pass (a page has many long
-    selects; a template loop per option costs more than the page's queries)."""
+    selects; a template loop per option costs more than the page's queries).
+    Escaped as conditional_escape would, without its per-call lazy checks."""
     chosen = "" if selected is None else str(selected)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) == chosen and chosen else "", label)
-            for value, label in choices
-        ),
-    )
+    parts = []
+    for value, label in choices:
+        mark = " selected" if chosen and str(value) == chosen else ""
+        parts.append(f'<option value="{_escaped(value)}"{mark}>{_escaped(label)}</option>')
+    return mark_safe("".join(parts))  # every piece escaped above
+
+
+def _escaped(value: Any) -> str:
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
