@@ -11,17 +11,22 @@ tasks it also looks at the schedule and at a stop request, and it leaves the
 database connection alone while the caller holds a transaction (a test), where
 django-tasks-db's loop would close it."""
 
+import datetime as dt
 import logging
 import os
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Protocol
 
-from django.db import OperationalError, close_old_connections, connections
-from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django.core.management import call_command
+from django.db import OperationalError, close_old_connections, connections, router, transaction
+from django.db.models import Q
+from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task, task_backends
+from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
@@ -42,6 +47,19 @@ logger = logging.getLogger("onethread.worker")
 
 # Tasks run between two looks at the schedule.
 BATCH_SIZE = 20
+# Finished tasks' results are kept this long (failures too: admins read them).
+KEEP_RESULTS_DAYS = 14
+# PostgreSQL advisory lock held while a scheduler decides to enqueue a job.
+SCHEDULING_LOCK = 0x0E7E_AD01
+
+
+@task
+def prune_task_results() -> None:
+    """Remove the results of tasks finished more than KEEP_RESULTS_DAYS ago, so
+    the queue's table does not grow by every periodic run forever."""
+    call_command(
+        "prune_db_task_results", min_age_days=KEEP_RESULTS_DAYS, queue_name="*", verbosity=0
+    )
 
 
 class Enqueueable(Protocol):
@@ -49,6 +67,12 @@ class Enqueueable(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def module_path(self) -> str: ...
+
+    @property
+    def backend(self) -> str: ...
 
     def enqueue(self) -> object: ...
 
@@ -67,18 +91,65 @@ PERIODIC_JOBS = (
     PeriodicJob(record_health_scores, 6 * 3600),
     PeriodicJob(send_signal_digests, 3600),
     PeriodicJob(refresh_insights, 60),
+    PeriodicJob(prune_task_results, 24 * 3600),
 )
 
 
+def _scheduling_transaction(using: str) -> AbstractContextManager[object]:
+    """A transaction that other schedulers of the deployment wait for."""
+    if connections[using].vendor == "sqlite":
+        return exclusive_transaction(using)
+    return _locked_atomic(using)
+
+
+@contextmanager
+def _locked_atomic(using: str) -> Iterator[None]:
+    with transaction.atomic(using=using):
+        if connections[using].vendor == "postgresql":
+            with connections[using].cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCHEDULING_LOCK])
+        yield
+
+
+def enqueue_once_per_period(job: PeriodicJob) -> bool:
+    """Enqueue the job unless the deployment's queue already holds a run of it
+    waiting, or one enqueued within its period (by another web process or
+    worker). The look and the enqueue are one transaction other schedulers
+    wait for, so two processes never both enqueue it. Returns whether it was
+    enqueued. Backends that run a task at once have no queue to look at."""
+    if not isinstance(task_backends[job.task.backend], DatabaseBackend):
+        job.task.enqueue()
+        return True
+    using = router.db_for_write(DBTaskResult)
+    since = timezone.now() - dt.timedelta(seconds=job.every_seconds)
+    with _scheduling_transaction(using):
+        queued = DBTaskResult.objects.using(using).filter(
+            Q(status=TaskResultStatus.READY) | Q(enqueued_at__gt=since),
+            task_path=job.task.module_path,
+            backend_name=job.task.backend,
+        )
+        if queued.exists():
+            return False
+        job.task.enqueue()
+    return True
+
+
 class Scheduler:
-    """Enqueues each job when it is due: at start, then every `every_seconds`.
-    A job that cannot be enqueued is logged and tried again next time."""
+    """Looks at each job when it is due in this process: at start, then every
+    `every_seconds`; `enqueue` decides whether to enqueue it (by default once
+    per period for the whole deployment). A job that cannot be enqueued is
+    logged and tried again next time."""
 
     def __init__(
-        self, jobs: Sequence[PeriodicJob], *, clock: Callable[[], float] = time.monotonic
+        self,
+        jobs: Sequence[PeriodicJob],
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        enqueue: Callable[[PeriodicJob], bool] = enqueue_once_per_period,
     ) -> None:
         self.jobs = list(jobs)
         self.clock = clock
+        self.enqueue = enqueue
         self.next_run = [0.0] * len(self.jobs)
 
     def enqueue_due(self) -> int:
@@ -89,8 +160,7 @@ class Scheduler:
                 continue
             self.next_run[index] = now + job.every_seconds
             try:
-                job.task.enqueue()
-                enqueued += 1
+                enqueued += self.enqueue(job)
             except Exception:
                 logger.exception("Could not enqueue the periodic job %s", job.task.name)
         return enqueued

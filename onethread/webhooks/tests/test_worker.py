@@ -16,7 +16,7 @@ from onethread.handoffs.services import send_handoff
 from onethread.journeys.models import EventKind
 from onethread.notifications.models import Notification
 from onethread.team.models import Role
-from onethread.worker import PeriodicJob, Scheduler
+from onethread.worker import PeriodicJob, Scheduler, prune_task_results
 from tests.builders import make_journey, make_member, stage
 
 
@@ -81,6 +81,8 @@ def test_bad_durations_are_refused():
 class FakeTask:
     def __init__(self, name: str, *, broken: bool = False) -> None:
         self.name = name
+        self.module_path = f"fake.{name}"
+        self.backend = "default"
         self.broken = broken
         self.enqueued = 0
 
@@ -90,11 +92,18 @@ class FakeTask:
         self.enqueued += 1
 
 
-def test_periodic_jobs_are_enqueued_at_start_then_every_interval(caplog):
+def always(job: PeriodicJob) -> bool:
+    job.task.enqueue()
+    return True
+
+
+def test_periodic_jobs_are_looked_at_start_then_every_interval(caplog):
     clock = [1000.0]
     minutely, broken = FakeTask("minutely"), FakeTask("broken", broken=True)
     scheduler = Scheduler(
-        [PeriodicJob(broken, 60), PeriodicJob(minutely, 60)], clock=lambda: clock[0]
+        [PeriodicJob(broken, 60), PeriodicJob(minutely, 60)],
+        clock=lambda: clock[0],
+        enqueue=always,
     )
     assert scheduler.enqueue_due() == 1
     clock[0] += 59
@@ -103,3 +112,53 @@ def test_periodic_jobs_are_enqueued_at_start_then_every_interval(caplog):
     assert scheduler.enqueue_due() == 1
     assert minutely.enqueued == 2
     assert "Could not enqueue the periodic job broken" in caplog.text
+
+
+def queued(task_path_end: str) -> int:
+    return DBTaskResult.objects.filter(task_path__endswith=task_path_end).count()
+
+
+@pytest.mark.django_db
+def test_two_processes_enqueue_a_periodic_job_once_per_period():
+    # Two web processes, each with its own scheduler, start at the same time.
+    first, second = Scheduler([PeriodicJob(answer, 60)]), Scheduler([PeriodicJob(answer, 60)])
+    assert first.enqueue_due() == 1
+    assert second.enqueue_due() == 0
+    assert queued("answer") == 1
+
+    # The run is done; within the period nobody enqueues it again.
+    call_command("worker", "--once")
+    first.next_run = second.next_run = [0.0]
+    assert second.enqueue_due() == 0
+    assert first.enqueue_due() == 0
+
+    # A period later, the first process to look enqueues it, the other does not.
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - dt.timedelta(seconds=61))
+    first.next_run = second.next_run = [0.0]
+    assert second.enqueue_due() == 1
+    assert first.enqueue_due() == 0
+    assert queued("answer") == 2
+
+
+@pytest.mark.django_db
+def test_a_periodic_job_still_waiting_in_the_queue_is_not_enqueued_again():
+    scheduler = Scheduler([PeriodicJob(answer, 60)])
+    assert scheduler.enqueue_due() == 1
+    # No worker ran it, and its period has passed: one waiting run is enough.
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - dt.timedelta(hours=1))
+    scheduler.next_run = [0.0]
+    assert scheduler.enqueue_due() == 0
+    assert queued("answer") == 1
+
+
+@pytest.mark.django_db
+def test_old_finished_task_results_are_pruned_and_recent_or_waiting_ones_kept():
+    old, recent, waiting = answer.enqueue(), answer.enqueue(), explode.enqueue()
+    finished = timezone.now() - dt.timedelta(days=15)
+    DBTaskResult.objects.filter(pk__in=[old.id, recent.id]).update(status="SUCCESSFUL")
+    DBTaskResult.objects.filter(pk=old.id).update(finished_at=finished)
+    DBTaskResult.objects.filter(pk=recent.id).update(finished_at=timezone.now())
+    DBTaskResult.objects.filter(pk=waiting.id).update(enqueued_at=finished)
+    prune_task_results.call()
+    kept = {str(pk) for pk in DBTaskResult.objects.values_list("pk", flat=True)}
+    assert kept == {recent.id, waiting.id}
