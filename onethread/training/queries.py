@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from onethread.handoffs.insights import HandoffRow
 from onethread.handoffs.models import Handoff
-from onethread.insights import adapter
+from onethread.insights import columnar
 from onethread.insights.frames import Frames, Period
 from onethread.journeys.access import visible_journeys
 from onethread.journeys.models import Journey, JourneyEvent, Stage
@@ -191,8 +191,10 @@ class GoalProgress:
 
 
 def goal_frames() -> Frames:
-    """The frames the insights pages read (the maintained aggregates)."""
-    return adapter.read_frames()
+    """The frames the insights pages read: the process's columnar copy of the
+    maintained aggregates, not a read of every aggregate row per request."""
+    frames, _ = columnar.COPY.frames()
+    return frames
 
 
 def goals_progress(

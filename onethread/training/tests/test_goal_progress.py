@@ -230,3 +230,22 @@ def test_only_managers_set_goals_for_their_own_team(company: Team) -> None:
             team=company, by=manager, **fields | {"measure": "activation", "target": Decimal("120")}
         )
     assert set_goal(team=company, by=manager, **fields).target == Decimal("5.00")
+
+
+def test_goal_progress_follows_each_refresh_of_the_insights(company: Team) -> None:
+    manager = make_member(Role.MANAGER, team=company)
+    won = set_goal(
+        team=company,
+        measure="deals_won",
+        target=Decimal("12"),
+        starts_on=FIRST,
+        ends_on=LAST,
+        by=manager,
+    )
+    assert goals_progress([won], now=NOW)[0].progress.value == 6
+    ae = Member.objects.get(user__first_name="Ae0")
+    journey_through(ae, [("closing", 20), ("onboarding", 30)], opened=10)
+    # Not refreshed yet: progress is what the insights pages show.
+    assert goals_progress([won], now=NOW)[0].progress.value == 6
+    services.refresh_insights()
+    assert goals_progress([won], now=NOW)[0].progress.value == 7
