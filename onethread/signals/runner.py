@@ -131,13 +131,22 @@ def run_incremental(
     locked for the run, so two workers never read the same events."""
     Checkpoint.objects.get_or_create(name=INCREMENTAL)
     checkpoint = Checkpoint.objects.select_for_update().get(name=INCREMENTAL)
+    window = JourneyEvent.objects.filter(id__gt=checkpoint.last_event_id)
+    upto = window.order_by("-id").values_list("id", flat=True).first()
+    if upto is None:
+        return []
     rows = list(
-        JourneyEvent.objects.filter(id__gt=checkpoint.last_event_id)
+        window.filter(id__lte=upto)
         .exclude(kind__in=OWN_KINDS)
         .order_by("id")
         .values_list("id", "journey_id")[:max_events]
     )
+    # Every event up to `upto` was read unless the run stopped at max_events:
+    # the signals' own events after the last one read (a full run writes
+    # millions) are passed once, not read again by every later run.
+    last_read = upto if len(rows) < max_events else rows[-1][0]
     if not rows:
+        _move(checkpoint, last_read)
         return []
     if detectors is None:
         detectors = {key: detect for key, detect in DETECTORS.items() if key not in FULL_RUN_ONLY}
@@ -147,7 +156,11 @@ def run_incremental(
         mode=DetectorRun.Mode.INCREMENTAL,
         detectors=detectors,
     )
-    checkpoint.last_event_id = rows[-1][0]
+    _move(checkpoint, last_read)
+    return runs
+
+
+def _move(checkpoint: Checkpoint, last_event_id: int) -> None:
+    checkpoint.last_event_id = last_event_id
     checkpoint.updated_at = timezone.now()
     checkpoint.save(update_fields=["last_event_id", "updated_at"])
-    return runs

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from onethread.journeys.models import EventKind, JourneyEvent
 from onethread.signals.detectors import risk
 from onethread.signals.models import Checkpoint, DetectorRun, Signal
 from onethread.signals.runner import run_detectors, run_incremental
@@ -47,6 +48,29 @@ def test_incremental_detection_looks_only_at_journeys_with_new_events():
     assert run_incremental(now=NOW, detectors={"silence": spy}) == []
     assert len(seen) == 2
     assert Checkpoint.objects.get().last_event_id > 0
+
+
+def test_incremental_detection_passes_the_signals_own_events_once():
+    owner = make_member(Role.SDR)
+    make_journey(owner=owner, at=NOW - dt.timedelta(days=40))
+    run_incremental(now=NOW, detectors={"silence": risk.silence})
+    # The run raised a silence signal: its own event is the last one.
+    last = JourneyEvent.objects.order_by("-id").first()
+    assert last is not None
+    assert last.kind == EventKind.SIGNAL_RAISED
+    assert run_incremental(now=NOW, detectors={"silence": risk.silence}) == []
+    assert Checkpoint.objects.get().last_event_id == last.pk
+    # A new journey after them is looked at, and only it.
+    new = make_journey(owner=owner, at=NOW - dt.timedelta(days=50))
+    seen: list[set[int]] = []
+
+    def spy(scope, now):
+        seen.append(set(scope))
+        return []
+
+    run_incremental(now=NOW, detectors={"spy": spy})
+    assert seen == [{new.pk}]
+    assert Checkpoint.objects.get().last_event_id == new.events.latest("id").pk
 
 
 def test_incremental_detection_reads_a_bounded_number_of_events_per_run():
