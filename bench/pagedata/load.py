@@ -24,6 +24,7 @@ from bench.pagedata.story import EVENT_STAGING, TABLES, Adapter, Ids, Staffer, S
 from onethread.catalogue.models import Category, Product
 from onethread.demo import company
 from onethread.journeys.models import JourneyEvent, Stage
+from onethread.journeys.seats import fill_seat_teams
 from onethread.team.models import Member, Team
 
 BATCH = 50_000
@@ -317,6 +318,7 @@ def load(*, accounts: int, events: int, seed: int, now: int, log: Log) -> LoadRe
     sink.flush()
     report.seconds["rows"] = time.perf_counter() - started
 
+    fill_seat_teams()  # the triggers may have met seats before their journeys
     started = time.perf_counter()
     _events_in_order(found["event"])
     report.seconds["events_in_order"] = time.perf_counter() - started

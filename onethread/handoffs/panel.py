@@ -13,6 +13,7 @@ from onethread.handoffs.forms import SendHandoffForm, answers_from
 from onethread.handoffs.models import Handoff, Transition
 from onethread.journeys.access import NotPermitted
 from onethread.journeys.models import Journey
+from onethread.journeys.prepared import Prepared
 from onethread.journeys.reference import Reference
 from onethread.team.models import Member, Team
 from onethread.training.queries import contract_answers
@@ -69,17 +70,24 @@ class HandoffPanel:
         return latest if latest.from_stage_id == self.stage_id else None
 
 
+# Compiled once (journeys/prepared.py): the account page reads it every time.
+_LATEST: Prepared[Handoff] = Prepared(
+    lambda journey: (
+        Handoff.objects.filter(journey_id=journey)
+        .select_related("return_reason")
+        .order_by("-id")[:1]
+    ),
+    journey=int,
+)
+
+
 def latest_handoff(journey: Journey, reference: Reference | None = None) -> Handoff | None:
     """The journey's newest handoff: the pending one when there is one. With
     `reference`, its people and stage come from there (a nine-table join
     takes PostgreSQL longer to plan than to run)."""
     if reference is not None:
-        handoff = (
-            Handoff.objects.filter(journey=journey)
-            .select_related("return_reason")
-            .order_by("-id")
-            .first()
-        )
+        found = _LATEST.objects(journey=journey.pk)
+        handoff = found[0] if found else None
         if handoff is not None:
             for name in ("from_member", "to_member", "responded_by"):
                 member = reference.member_by_id.get(getattr(handoff, f"{name}_id"))

@@ -116,6 +116,11 @@ class AccountTeamMember(models.Model):
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
     owned = models.BooleanField(default=False)
     joined_at = models.DateTimeField(default=timezone.now)
+    # The journey's team, kept by database triggers (journeys/seats.py): a
+    # member's seats outside their team are an index range.
+    journey_team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         constraints = [
@@ -123,7 +128,9 @@ class AccountTeamMember(models.Model):
                 fields=["journey", "member", "stage"], name="one_seat_per_member_and_stage"
             )
         ]
-        indexes = [models.Index(fields=["member", "journey"], name="account_team_member_idx")]
+        indexes = [
+            models.Index(fields=["member", "journey_team", "journey"], name="seat_member_team_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.member} at {self.stage} on journey {self.journey_id}"

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from onethread.handoffs.models import Handoff
 from onethread.journeys.access import viewer_for
+from onethread.journeys.prepared import Prepared
 from onethread.notifications.models import Notification
 from onethread.signals.models import Signal
 
@@ -27,32 +28,44 @@ def request_nav_counts(request: HttpRequest) -> dict[str, int]:
     return counts
 
 
+def _count(queryset: QuerySet[Any]) -> QuerySet[Any]:
+    return queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+
+
+# Compiled once (journeys/prepared.py): every page runs them.
+HANDOFFS_WAITING: Prepared[Handoff] = Prepared(
+    lambda member: _count(
+        Handoff.objects.filter(to_member_id=member, status=Handoff.Status.PENDING)
+    ),
+    member=int,
+)
+OPEN_SIGNALS: Prepared[Signal] = Prepared(
+    lambda member: _count(Signal.objects.filter(routed_to_id=member, status=Signal.Status.OPEN)),
+    member=int,
+)
+UNREAD_NOTIFICATIONS: Prepared[Notification] = Prepared(
+    lambda user: _count(Notification.objects.filter(recipient_id=user, read_at__isnull=True)),
+    user=int,
+)
+
+
 def nav_counts(user: User | AnonymousUser | None) -> dict[str, int]:
     if user is None or not user.is_authenticated:
         return dict(NO_COUNTS)
     member = viewer_for(user).member
-    counts: list[QuerySet[Any] | None] = [
-        None
-        if member is None
-        else Handoff.objects.filter(to_member=member, status=Handoff.Status.PENDING),
-        None
-        if member is None
-        else Signal.objects.filter(routed_to=member, status=Signal.Status.OPEN),
-        Notification.objects.filter(recipient=user, read_at__isnull=True),
+    counts = [
+        None if member is None else HANDOFFS_WAITING.sql(member=member.pk),
+        None if member is None else OPEN_SIGNALS.sql(member=member.pk),
+        UNREAD_NOTIFICATIONS.sql(user=user.pk),
     ]
     parts, params = [], []
-    for rows in counts:
-        if rows is None:
+    for count in counts:
+        if count is None:
             parts.append("0")
             continue
-        sql, part_params = (
-            rows.order_by()
-            .annotate(n=Func(F("pk"), function="COUNT"))
-            .values("n")
-            .query.sql_with_params()
-        )
+        sql, count_params = count
         parts.append(f"({sql})")
-        params += list(part_params)
+        params += count_params
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(parts)}", params)
         row = cursor.fetchone()

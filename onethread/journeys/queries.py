@@ -11,6 +11,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Count,
     F,
     IntegerField,
@@ -23,6 +24,7 @@ from django.db.models import (
     Value,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.http import Http404
 from django.urls import reverse
@@ -32,7 +34,7 @@ from onethread.commitments.models import Commitment
 from onethread.customers.models import Account, Contact
 from onethread.deals.models import Deal, DealLineItem
 from onethread.handoffs.models import Handoff
-from onethread.journeys.access import viewer_for, visible_journeys
+from onethread.journeys.access import member_sees, viewer_for, visible_journeys
 from onethread.journeys.models import (
     AccountTeamMember,
     EventKind,
@@ -41,6 +43,7 @@ from onethread.journeys.models import (
     Stage,
     StageCount,
 )
+from onethread.journeys.prepared import Prepared
 from onethread.journeys.reference import Reference, reference
 from onethread.needs.models import Need
 from onethread.support.models import Ticket
@@ -157,19 +160,29 @@ class Seen:
     first: dict[int, int]
 
 
-def seen_elsewhere(member: Member, filters: BoardFilters, limit: int = BOARD_PAGE_SIZE) -> Seen:
-    """The journeys outside the member's team that they see (through the
-    account team or a handoff), as the board filters them: one query gives
-    both the counts and the first `limit + 1` of every stage, where a column
-    query would probe the member's seats for each journey of a stage."""
-    seats = AccountTeamMember.objects.filter(member=member).values("journey_id")
-    handed = Handoff.objects.filter(to_member=member).values("journey_id")
-    elsewhere = Journey.objects.exclude(team_id=member.team_id).filter(
-        Q(pk__in=seats) | Q(pk__in=handed)
+def _seen_elsewhere_rows(
+    member: int, team: int, limit: int, source: str | None = None
+) -> QuerySet[Any]:
+    # The seats keep their journey's team (seats.py): those outside the team
+    # are two ranges of seat_member_team_idx, without reading every seat's
+    # journey. (The triggers leave no seat without a team.)
+    seats = (
+        AccountTeamMember.objects.filter(member_id=member)
+        .filter(Q(journey_team_id__lt=team) | Q(journey_team_id__gt=team))
+        .order_by()
+        .values("journey_id")
     )
-    if filters.source is not None:
-        elsewhere = elsewhere.filter(source=filters.source)
-    rows = (
+    handed = Handoff.objects.filter(to_member_id=member).order_by().values("journey_id")
+    if connection.vendor == "postgresql":
+        # By primary key: with IN, PostgreSQL scans every journey.
+        ids, params = seats.union(handed).query.sql_with_params()
+        chosen = RawSQL(f"{_journey_pk()} = ANY(ARRAY({ids}))", params, BooleanField())
+        elsewhere = Journey.objects.exclude(team_id=team).filter(chosen)
+    else:
+        elsewhere = Journey.objects.exclude(team_id=team).filter(Q(pk__in=seats) | Q(pk__in=handed))
+    if source is not None:
+        elsewhere = elsewhere.filter(source=source)
+    return (
         elsewhere.order_by()
         .annotate(
             place=Window(
@@ -177,9 +190,28 @@ def seen_elsewhere(member: Member, filters: BoardFilters, limit: int = BOARD_PAG
             ),
             in_stage=Window(Count("id"), partition_by=F("stage_id")),
         )
-        .filter(place__lte=limit + 1)
+        .filter(place__lte=limit)
         .values_list("id", "stage_id", "in_stage")
     )
+
+
+# Compiled once (prepared.py), with and without the source filter.
+_SEEN_ELSEWHERE: Prepared[Journey] = Prepared(_seen_elsewhere_rows, member=int, team=int, limit=int)
+_SEEN_ELSEWHERE_FROM_SOURCE: Prepared[Journey] = Prepared(
+    _seen_elsewhere_rows, member=int, team=int, limit=int, source=str
+)
+
+
+def seen_elsewhere(member: Member, filters: BoardFilters, limit: int = BOARD_PAGE_SIZE) -> Seen:
+    """The journeys outside the member's team that they see (through the
+    account team or a handoff), as the board filters them: one query gives
+    both the counts and the first `limit + 1` of every stage, where a column
+    query would probe the member's seats for each journey of a stage."""
+    values = {"member": member.pk, "team": member.team_id, "limit": limit + 1}
+    if filters.source is None:
+        rows = _SEEN_ELSEWHERE.rows(**values)
+    else:
+        rows = _SEEN_ELSEWHERE_FROM_SOURCE.rows(**values, source=filters.source)
     counts: dict[int, int] = {}
     first: dict[int, int] = {}
     for journey_id, stage_id, total in rows:
@@ -196,6 +228,27 @@ def _sees_elsewhere(user: User | AnonymousUser, filters: BoardFilters) -> Member
     return None
 
 
+def _cells(team: int | None = None, source: str | None = None) -> QuerySet[Any]:
+    cells = StageCount.objects.order_by()
+    if source is not None:
+        cells = cells.filter(source=source)
+    if team is not None:
+        cells = cells.filter(team_id=team)
+    return (
+        cells.values("stage_id").annotate(n=Coalesce(Sum("count"), 0)).values_list("stage_id", "n")
+    )
+
+
+# The board's counts from the cells, compiled once (prepared.py) for each
+# combination of filters: by the names of the values they take.
+_STAGE_COUNT_READS: dict[tuple[str, ...], Prepared[StageCount]] = {
+    (): Prepared(_cells),
+    ("source",): Prepared(_cells, source=str),
+    ("team",): Prepared(_cells, team=int),
+    ("source", "team"): Prepared(_cells, team=int, source=str),
+}
+
+
 def stage_counts(
     user: User | AnonymousUser, filters: BoardFilters, elsewhere: Seen | None = None
 ) -> dict[int, int]:
@@ -205,17 +258,19 @@ def stage_counts(
     those, when the caller has read them)."""
     viewer = viewer_for(user)
     member = viewer.member
-    if filters.scope == "mine" or (member is None and not viewer.sees_all):
+    if filters.scope == "mine" or (
+        member is None and not (viewer.sees_all and filters.scope == "all")
+    ):
         return _by_stage(
             _filtered(user, filters).order_by().values("stage_id").annotate(n=Count("id")), "n"
         )
-    cells = StageCount.objects.order_by()
+    values: dict[str, Any] = {}
     if filters.source is not None:
-        cells = cells.filter(source=filters.source)
+        values["source"] = filters.source
     if filters.scope == "team" or not viewer.sees_all:
         assert member is not None
-        cells = cells.filter(team_id=member.team_id)
-    counts = _by_stage(cells.values("stage_id").annotate(n=Sum("count")), "n")
+        values["team"] = member.team_id
+    counts = dict(_STAGE_COUNT_READS[tuple(sorted(values))].rows(**values))
     outside = _sees_elsewhere(user, filters)
     if outside is not None:
         seen = seen_elsewhere(outside, filters) if elsewhere is None else elsewhere
@@ -361,62 +416,139 @@ def first_pages(
     limit: int = BOARD_PAGE_SIZE,
     elsewhere: Seen | None = None,
 ) -> dict[int, tuple[list[Card], str | None]]:
-    """The first page of every column in one statement: the column query is
-    built once (the ORM's work, which costs more than running it) and repeated
-    per stage with UNION ALL. With `elsewhere` (a member's journeys outside
-    their team, read with at least this limit), the columns read the team's
+    """The first page of every column in one statement: the ids of each
+    column's first journeys (one small query per stage, UNION ALL), then the
+    cards of those journeys, read once. (Repeating the whole card query per
+    column took PostgreSQL 8-10 ms to plan.) Both are compiled once per
+    process (prepared.py). With `elsewhere` (a member's journeys outside their
+    team, read with at least this limit), the columns read the team's
     journeys by index and those others by id, and each column merges the two."""
     if not stage_ids:
         return {}
-    today = timezone.localdate(now)
     member = _sees_elsewhere(user, filters) if elsewhere is not None else None
-    if member is None:
-        column = _cards_query(user, _STAGE_SENTINEL, filters, today)
-        extra: QuerySet[Any] | None = None
-    else:
-        own = Journey.objects.filter(team_id=member.team_id)
-        if filters.source is not None:
-            own = own.filter(source=filters.source)
-        # Team and stage are fixed: journey_team_idx gives this order (and
-        # PostgreSQL prefers it once it has statistics on the pair, 0010).
-        column = _cards_of(own.filter(stage_id=_STAGE_SENTINEL), today).order_by(
-            "team_id", "stage_id", "stage_entered_at", "id"
-        )
-        chosen = list(elsewhere.first) if elsewhere is not None else []
-        extra = (
-            _cards_of(Journey.objects.filter(pk__in=chosen), today).order_by() if chosen else None
-        )
-    sql, params = column[: limit + 1].query.sql_with_params()
+    column = _column_sql(user, filters, member, limit)
+    if column is None:  # the filters leave nothing to see
+        return {stage_id: ([], None) for stage_id in stage_ids}
+    sql, params = column
     slot = list(params).index(_STAGE_SENTINEL)
     quote = connection.ops.quote_name
-    parts = [
-        f"SELECT {n} AS {quote('column_no')}, c{n}.* FROM ({sql}) AS c{n}"
-        for n in range(len(stage_ids))
-    ]
+    parts = [f"SELECT c{n}.* FROM ({sql}) AS c{n}" for n in range(len(stage_ids))]
     arguments: list[Any] = []
     for stage_id in stage_ids:
         arguments += [stage_id if i == slot else value for i, value in enumerate(params)]
-    if extra is not None:
-        extra_sql, extra_params = extra.query.sql_with_params()
-        parts.append(f"SELECT -1 AS {quote('column_no')}, e.* FROM ({extra_sql}) AS e")
-        arguments += list(extra_params)
+    chosen = list(elsewhere.first) if member is not None and elsewhere is not None else []
+    if chosen:
+        table, pk = quote(Journey._meta.db_table), quote(Journey._meta.pk.column or "id")
+        marks = ", ".join(["%s"] * len(chosen))
+        parts.append(f"SELECT {pk} FROM {table} WHERE {pk} IN ({marks})")
+        arguments += chosen
+    cards_sql, cards_params = _FIRST_CARDS.sql(today=timezone.localdate(now))
     converters = _row_converters()
-    rows: dict[int, list[tuple[Any, ...]]] = {n: [] for n in range(len(stage_ids))}
-    column_of_stage = {stage_id: n for n, stage_id in enumerate(stage_ids)}
-    stage_of = elsewhere.first if elsewhere is not None else {}
+    rows: dict[int, list[tuple[Any, ...]]] = {stage_id: [] for stage_id in stage_ids}
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), arguments)
-        for column_no, *values in cursor.fetchall():
-            row = converters(tuple(values))
-            if column_no == -1:
-                column_no = column_of_stage.get(stage_of.get(row[0], -1), -1)
-                if column_no == -1:
-                    continue
-            rows[column_no].append(row)
-    if extra is not None:
-        for column_rows in rows.values():
-            column_rows.sort(key=_card_order)
-    return {stage_id: _page(rows[n], now, limit) for n, stage_id in enumerate(stage_ids)}
+        cursor.execute(
+            f"WITH {quote(_FIRSTS)} AS ({' UNION ALL '.join(parts)}) {cards_sql}",
+            arguments + cards_params,
+        )
+        for *values, stage_id in cursor.fetchall():
+            if stage_id in rows:
+                rows[stage_id].append(converters(tuple(values)))
+    for column_rows in rows.values():
+        column_rows.sort(key=_card_order)
+    return {stage_id: _page(rows[stage_id], now, limit) for stage_id in stage_ids}
+
+
+_FIRSTS = "board_first_journeys"
+
+
+def _journey_pk() -> str:
+    quote = connection.ops.quote_name
+    return f"{quote(Journey._meta.db_table)}.{quote(Journey._meta.pk.column or 'id')}"
+
+
+def _first_cards(today: dt.date) -> QuerySet[Any]:
+    """The cards of the journeys a board's columns start with (the ids in
+    _FIRSTS), each with its stage."""
+    pk = _journey_pk()
+    firsts = f"SELECT * FROM {connection.ops.quote_name(_FIRSTS)}"
+    # PostgreSQL reads them by primary key this way; with IN it may hash-join
+    # a scan of every journey.
+    chosen = (
+        f"{pk} = ANY(ARRAY({firsts}))"
+        if connection.vendor == "postgresql"
+        else f"{pk} IN ({firsts})"
+    )
+    journeys = Journey.objects.filter(RawSQL(chosen, (), output_field=BooleanField()))
+    return _cards_of(journeys, today).order_by().values_list(*CARD_FIELDS, "stage_id")
+
+
+_FIRST_CARDS: Prepared[Journey] = Prepared(_first_cards, today=dt.date)
+
+
+def _column_sql(
+    user: User | AnonymousUser,
+    filters: BoardFilters,
+    own_team_of: Member | None,
+    limit: int,
+) -> tuple[str, list[Any]] | None:
+    """The SQL of the ids of one column's first journeys, in board order, for
+    the stage _STAGE_SENTINEL; None when the filters leave nothing to see.
+    `own_team_of`: read only that member's team's journeys (the others they
+    see are read by id)."""
+    viewer = viewer_for(user)
+    member = own_team_of or viewer.member
+    if own_team_of is not None:
+        mode = "own"
+    elif viewer.sees_all:
+        mode = "all"
+    else:
+        mode = "member"
+    if member is None and (mode == "member" or filters.scope != "all"):
+        return None
+    values: dict[str, Any] = {"stage": _STAGE_SENTINEL}
+    if mode == "member" or filters.scope == "mine":
+        values["member"] = member.pk  # type: ignore[union-attr]
+    if mode != "all" or filters.scope == "team":
+        values["team"] = member.team_id  # type: ignore[union-attr]
+    if filters.source is not None:
+        values["source"] = filters.source
+    return _column_read(mode, filters.scope, tuple(sorted(values)), limit).sql(**values)
+
+
+_COLUMN_READS: dict[tuple[Any, ...], Prepared[Journey]] = {}
+
+
+def _column_read(mode: str, scope: str, names: tuple[str, ...], limit: int) -> Prepared[Journey]:
+    """A column's first ids, compiled once (prepared.py) for each kind of
+    viewer, filter and page size."""
+    key = (mode, scope, names, limit)
+    read = _COLUMN_READS.get(key)
+    if read is not None:
+        return read
+
+    def build(stage: int, member: int = 0, team: int = 0, source: str = "") -> QuerySet[Any]:
+        if mode == "own":
+            journeys = Journey.objects.filter(team_id=team)
+        elif mode == "all":
+            journeys = Journey.objects.all()
+        else:
+            journeys = Journey.objects.filter(member_sees(Member(pk=member, team_id=team)))
+        if scope == "mine":
+            journeys = journeys.filter(owner_id=member)
+        elif scope == "team":
+            journeys = journeys.filter(team_id=team)
+        if "source" in names:
+            journeys = journeys.filter(source=source)
+        journeys = journeys.filter(stage_id=stage).order_by("stage_entered_at", "id")
+        if mode == "own":
+            # Team and stage are fixed: journey_team_idx gives this order (and
+            # PostgreSQL prefers it once it has statistics on the pair, 0010).
+            journeys = journeys.order_by("team_id", "stage_id", "stage_entered_at", "id")
+        return journeys.values_list("id")[: limit + 1]
+
+    kinds = {"stage": int, "member": int, "team": int, "source": str}
+    read = Prepared(build, **{name: kinds[name] for name in names})
+    return _COLUMN_READS.setdefault(key, read)
 
 
 _ENTERED = CARD_FIELDS.index("stage_entered_at")
@@ -547,16 +679,26 @@ def timeline_page(
     With `journey_ids`, the events of all those journeys (the account's) on one
     timeline. With `stage_by_id`, the events' stages are taken from it."""
     ids = sorted({journey.pk, *(journey_ids or ())})
-    events = JourneyEvent.objects.filter(journey_id__in=ids).select_related(
-        *(("actor",) if stage_by_id else ("actor", "stage"))
-    )
-    if filters.kind:
-        events = events.filter(kind=filters.kind)
-    if filters.stage:
-        events = events.filter(stage__key=filters.stage)
-    if before is not None:
-        events = events.filter(id__lt=before)
-    page = list(events.order_by("-id")[: limit + 1])
+    if (
+        len(ids) == 1
+        and not (filters.kind or filters.stage or before)
+        and limit == TIMELINE_PAGE_SIZE
+    ):
+        # The account page's first view (most accounts have one journey).
+        page = _LATEST_EVENTS.objects(journey=ids[0])
+        if not stage_by_id:
+            _attach_stages(page, reference().stage_by_id)
+    else:
+        events = JourneyEvent.objects.filter(journey_id__in=ids).select_related(
+            *(("actor",) if stage_by_id else ("actor", "stage"))
+        )
+        if filters.kind:
+            events = events.filter(kind=filters.kind)
+        if filters.stage:
+            events = events.filter(stage__key=filters.stage)
+        if before is not None:
+            events = events.filter(id__lt=before)
+        page = list(events.order_by("-id")[: limit + 1])
     if stage_by_id:
         _attach_stages(page, stage_by_id)
     older_than = page[limit - 1].pk if len(page) > limit else None
@@ -572,15 +714,38 @@ def _attach_stages(rows: Sequence[Any], stage_by_id: dict[int, Stage]) -> None:
             row.stage = stage
 
 
-def account_journeys(user: User | AnonymousUser, account_id: int) -> list[Journey]:
-    """The account's journeys the user may see, latest first (at most
-    ACCOUNT_JOURNEYS: its timeline covers them all, merged accounts' included)."""
-    return list(
-        visible_journeys(user)
-        .filter(account_id=account_id)
+def _of_account(journeys: QuerySet[Journey], account: int) -> QuerySet[Journey]:
+    return (
+        journeys.filter(account_id=account)
         .select_related("account", "stage", "team", "owner__user", "owner__team")
         .order_by("-opened_at", "-id")[:ACCOUNT_JOURNEYS]
     )
+
+
+# Compiled once (prepared.py): for an admin, and for a member (their ids).
+_ACCOUNT_JOURNEYS_ALL: Prepared[Journey] = Prepared(
+    lambda account: _of_account(Journey.objects.all(), account), account=int
+)
+_ACCOUNT_JOURNEYS_SEEN: Prepared[Journey] = Prepared(
+    lambda account, member, team: _of_account(
+        Journey.objects.filter(member_sees(Member(pk=member, team_id=team))), account
+    ),
+    account=int,
+    member=int,
+    team=int,
+)
+
+
+def account_journeys(user: User | AnonymousUser, account_id: int) -> list[Journey]:
+    """The account's journeys the user may see, latest first (at most
+    ACCOUNT_JOURNEYS: its timeline covers them all, merged accounts' included)."""
+    viewer = viewer_for(user)
+    if viewer.sees_all:
+        return _ACCOUNT_JOURNEYS_ALL.objects(account=account_id)
+    if viewer.member is None:
+        return []
+    member = viewer.member
+    return _ACCOUNT_JOURNEYS_SEEN.objects(account=account_id, member=member.pk, team=member.team_id)
 
 
 def _current(journeys: list[Journey]) -> Journey:
@@ -621,6 +786,54 @@ def account_page_journeys(
     return _current(journeys), journeys
 
 
+# The account page's reads, compiled once (prepared.py): building their SQL
+# cost the ORM several times what running them costs the database.
+_SEATS: Prepared[AccountTeamMember] = Prepared(
+    lambda journey: (
+        AccountTeamMember.objects.filter(journey_id=journey)
+        .select_related("member__user", "member__team")
+        .order_by("joined_at")
+    ),
+    journey=int,
+)
+_CONTACTS: Prepared[Contact] = Prepared(
+    lambda account: Contact.objects.filter(account_id=account).order_by("-is_active", "name")[
+        :CONTACTS_SHOWN
+    ],
+    account=int,
+)
+_NEEDS: Prepared[Need] = Prepared(
+    lambda journey: Need.objects.filter(journey_id=journey).select_related(
+        "category", "product", "captured_by", "captured_at_stage"
+    ),
+    journey=int,
+)
+_COMMITMENTS: Prepared[Commitment] = Prepared(
+    lambda journey: Commitment.objects.filter(journey_id=journey).select_related(
+        "owner", "made_by", "made_at_stage"
+    ),
+    journey=int,
+)
+_DEALS: Prepared[Deal] = Prepared(
+    lambda journey: Deal.objects.filter(journey_id=journey).prefetch_related(
+        Prefetch("line_items", queryset=DealLineItem.objects.select_related("product", "need"))
+    ),
+    journey=int,
+)
+_TICKETS: Prepared[Ticket] = Prepared(
+    lambda journey: Ticket.objects.filter(journey_id=journey).select_related("category")[:50],
+    journey=int,
+)
+_LATEST_EVENTS: Prepared[JourneyEvent] = Prepared(
+    lambda journey: (
+        JourneyEvent.objects.filter(journey_id=journey)
+        .select_related("actor")
+        .order_by("-id")[: TIMELINE_PAGE_SIZE + 1]
+    ),
+    journey=int,
+)
+
+
 def account_thread(
     user: User | AnonymousUser,
     journey: Journey,
@@ -633,11 +846,7 @@ def account_thread(
         journeys = account_journeys(user, account.pk)
     data = reference()
     earlier = [other for other in journeys if other.pk != journey.pk][:10]
-    seats = list(
-        AccountTeamMember.objects.filter(journey=journey)
-        .select_related("member__user", "member__team")
-        .order_by("joined_at")
-    )
+    seats = _SEATS.objects(journey=journey.pk)
     _attach_stages(seats, data.stage_by_id)
     seats.sort(key=lambda seat: seat.stage.position)  # stable: joined_at within a stage
     return Thread(
@@ -645,27 +854,11 @@ def account_thread(
         journey=journey,
         earlier_journeys=earlier,
         account_team=group_seats(seats),
-        contacts=list(
-            Contact.objects.filter(account=account).order_by("-is_active", "name")[:CONTACTS_SHOWN]
-        ),
-        needs=list(
-            Need.objects.filter(journey=journey).select_related(
-                "category", "product", "captured_by", "captured_at_stage"
-            )
-        ),
-        commitments=list(
-            Commitment.objects.filter(journey=journey).select_related(
-                "owner", "made_by", "made_at_stage"
-            )
-        ),
-        deals=list(
-            Deal.objects.filter(journey=journey).prefetch_related(
-                Prefetch(
-                    "line_items", queryset=DealLineItem.objects.select_related("product", "need")
-                )
-            )
-        ),
-        tickets=list(Ticket.objects.filter(journey=journey).select_related("category")[:50]),
+        contacts=_CONTACTS.objects(account=account.pk),
+        needs=_NEEDS.objects(journey=journey.pk),
+        commitments=_COMMITMENTS.objects(journey=journey.pk),
+        deals=_DEALS.objects(journey=journey.pk),
+        tickets=_TICKETS.objects(journey=journey.pk),
         timeline=timeline_page(
             journey,
             timeline_filters,

@@ -11,6 +11,7 @@ from django.db.models import Count, Max, Q
 from onethread.commitments.models import Commitment
 from onethread.interactions.models import Interaction
 from onethread.journeys.models import EventKind, Journey, JourneyEvent
+from onethread.journeys.prepared import Prepared
 from onethread.needs.models import Need
 from onethread.signals.health import VALUE_WINDOW_DAYS, HealthFacts, health
 from onethread.signals.models import HealthScore, HealthWeight
@@ -121,3 +122,16 @@ def record_health(*, now: dt.datetime, journey_ids: Collection[int] | None = Non
 def history(journey_id: int, *, days: int = 90) -> list[HealthScore]:
     """The journey's scores, newest first, for the last `days` rows."""
     return list(HealthScore.objects.filter(journey_id=journey_id).order_by("-day")[:days])
+
+
+PANEL_DAYS = 30
+# Compiled once (journeys/prepared.py): the account page reads it every time.
+_PANEL_HISTORY: Prepared[HealthScore] = Prepared(
+    lambda journey: HealthScore.objects.filter(journey_id=journey).order_by("-day")[:PANEL_DAYS],
+    journey=int,
+)
+
+
+def panel_history(journey_id: int) -> list[HealthScore]:
+    """history() of the last PANEL_DAYS rows, as the account page shows it."""
+    return _PANEL_HISTORY.objects(journey=journey_id)

@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser, User
 from django.db.models import Count, QuerySet
 
 from onethread.journeys.access import viewer_for
+from onethread.journeys.prepared import Prepared
 from onethread.signals.models import DetectorRun, Signal
 
 INBOX_LIMIT = 100
@@ -33,12 +34,21 @@ def open_count(user: User | AnonymousUser) -> int:
     return Signal.objects.filter(routed_to=member, status=Signal.Status.OPEN).count()
 
 
+# Compiled once (journeys/prepared.py): the account page reads it every time.
+_OPEN_ON_JOURNEY: Prepared[Signal] = Prepared(
+    lambda journey: (
+        Signal.objects.filter(journey_id=journey, status=Signal.Status.OPEN)
+        .select_related("routed_to__user")
+        .order_by("-score", "-id")
+    ),
+    journey=int,
+)
+
+
 def open_on_journey(journey_id: int) -> list[Signal]:
-    return list(
-        _listed(Signal.objects.filter(journey_id=journey_id, status=Signal.Status.OPEN)).order_by(
-            "-score", "-id"
-        )
-    )
+    """The journey's open signals, strongest first, with whom each is routed to
+    (the account page's panel; the journey is the page's own)."""
+    return _OPEN_ON_JOURNEY.objects(journey=journey_id)
 
 
 def open_counts(journey_ids: Collection[int]) -> dict[int, int]:

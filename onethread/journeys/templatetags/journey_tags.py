@@ -6,6 +6,7 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils import dateformat, timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -226,3 +227,58 @@ def _escaped(value: Any) -> str:
     if hasattr(value, "__html__"):
         return str(value.__html__())
     return html.escape(str(value))
+
+
+@register.simple_tag
+def board_cards(cards: Iterable[Any]) -> SafeString:
+    """A column's cards (journeys.queries.Card), written in one pass: a board
+    shows 120 of them, and a template loop per card cost more than reading
+    them. Every value is escaped."""
+    parts = []
+    for card in cards:
+        overdue = card.overdue_label
+        flags = f'<span class="flag">{_escaped(card.needs_label)}</span>'
+        if overdue:
+            flags += f'<span class="flag overdue">{_escaped(overdue)}</span>'
+        if card.open_signals:
+            flags += f'<span class="flag signal">{_escaped(card.signals_label)}</span>'
+        parts.append(
+            f'<li class="card{" has-overdue" if overdue else ""}">\n'
+            f'  <a class="card-title" href="{_escaped(card.url)}">'
+            f"{_escaped(card.account_name)}</a>\n"
+            f'  <div class="card-meta"><span>{_escaped(card.owner_name)}</span>'
+            f"<span>{_escaped(card.days_label)}</span></div>\n"
+            f'  <div class="card-flags">{flags}</div>\n'
+            "</li>\n"
+        )
+    return mark_safe("".join(parts))  # every piece escaped above
+
+
+@register.simple_tag
+def timeline_events(events: Iterable[JourneyEvent], stage_names: dict[str, str]) -> SafeString:
+    """The timeline's events, written in one pass (a page shows 30 of them;
+    two date filters and the lines of a template loop per event cost more
+    than reading them). Every value is escaped."""
+    parts = []
+    for event in events:
+        if event.occurred_at:
+            moment = timezone.localtime(event.occurred_at)
+            when = (
+                f'<time datetime="{moment.isoformat()}">'
+                f"{_escaped(dateformat.format(moment, 'j M Y, H:i'))}</time>"
+            )
+        else:
+            when = '<span class="muted">time unknown</span>'
+        actor = event.actor
+        by = (actor.get_full_name() or actor.get_username()) if actor else "onethread"
+        parts.append(
+            f'<li class="event kind-{_escaped(event.kind)}" id="event-{event.pk}">\n'
+            f'  <div class="event-when">{when}</div>\n'
+            '  <div class="event-body">\n'
+            f'    <span class="event-line">{event_line(event, stage_names)}</span>\n'
+            f'    <span class="muted event-by">{_escaped(by)} · '
+            f"{_escaped(event.stage.name)}</span>\n"
+            "  </div>\n"
+            "</li>\n"
+        )
+    return mark_safe("".join(parts))  # every piece escaped above

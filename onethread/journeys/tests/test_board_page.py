@@ -16,7 +16,7 @@ from onethread.journeys.queries import (
 )
 from onethread.needs.services import capture_need
 from onethread.team.models import Role
-from tests.builders import PASSWORD, make_journey, make_member, stage
+from tests.builders import PASSWORD, make_journey, make_member, make_user, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,19 @@ def test_board_filters_mine_and_source(client):
     web = client.get(reverse("board"), {"source": "website"}).content.decode()
     assert "Theirs Ltd" in web
     assert "Mine Ltd" not in web
+
+
+def test_a_superuser_without_a_member_profile_sees_all_and_owns_nothing(client):
+    make_journey(owner=make_member(Role.SDR), name="Somebody's Ltd")
+    admin = make_user(is_superuser=True, is_staff=True)
+    assert client.login(username=admin.username, password=PASSWORD)
+    everything = client.get(reverse("board"))
+    assert everything.status_code == 200
+    assert "Somebody&#x27;s Ltd" in everything.content.decode()
+    for scope in ("mine", "team"):
+        response = client.get(reverse("board"), {"scope": scope})
+        assert response.status_code == 200
+        assert "Somebody" not in response.content.decode()
 
 
 def test_show_more_pages_a_column_by_key_without_repeats(client):

@@ -1,6 +1,6 @@
 from django import template
 
-from onethread.signals.health_records import history
+from onethread.signals.health_records import panel_history
 from onethread.signals.models import DismissReason
 from onethread.signals.queries import open_on_journey
 
@@ -25,6 +25,6 @@ def account_signals(context: template.Context, journey_id: int) -> dict[str, obj
 def journey_health(journey_id: int) -> dict[str, object]:
     """The latest health score with each component's contribution, and the
     trend of the last 30 computations: one query."""
-    scores = history(journey_id, days=30)
+    scores = panel_history(journey_id)
     trend = [round(score.score) for score in reversed(scores)]
     return {"latest": scores[0] if scores else None, "trend": trend}
