@@ -11,12 +11,14 @@ batches (never a whole table as Python objects).
   derive.py for some journeys (the incremental refresh) or all (None).
 """
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import pyarrow as pa
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.expressions import RawSQL
 
 from onethread.commitments.models import Commitment
 from onethread.deals.models import DealLineItem
@@ -59,9 +61,13 @@ def _chunks(ids: Sequence[int] | None) -> Iterator[Sequence[int] | None]:
         yield ids[start : start + IN_CHUNK]
 
 
-def _stream(querysets: Iterable[QuerySet[Any, Any]]) -> Iterator[Sequence[Any]]:
-    for queryset in querysets:
-        yield from queryset.iterator(chunk_size=BATCH)
+def _listed(ids: Sequence[int]) -> RawSQL:
+    """Ids for `journey_id__in=` as a subquery on one parameter: Django
+    prepares each value of an `IN (%s, ...)` list in Python, which cost the
+    dashboards' copy most of reading the context of 10,000 journeys."""
+    if connection.vendor == "postgresql":
+        return RawSQL("select unnest(%s::bigint[])", [list(ids)])
+    return RawSQL("select value from json_each(%s)", [json.dumps(list(ids))])
 
 
 def _amount(value: Any) -> float | None:
@@ -168,34 +174,58 @@ def stale_facts(journey_ids: Sequence[int]) -> set[int]:
 
 
 def read_base(journey_ids: Sequence[int] | None = None) -> pa.Table:
-    """Each journey's current state (derive.BASE)."""
-
-    def queryset(chunk: Sequence[int] | None) -> QuerySet[Any, Any]:
-        journeys = Journey.objects.all() if chunk is None else Journey.objects.filter(id__in=chunk)
-        return journeys.order_by().values_list(
-            "id",
-            "team_id",
-            "source",
-            "owner_id",
-            "opened_at",
-            "first_touch_at",
-            "won_at",
-            "closed_at",
-            "stage__key",
-            "outcome_reason",
-        )
-
-    rows = (
-        (*row[:8], row[8] if row[7] is not None else None, row[9])
-        for row in _stream(queryset(chunk) for chunk in _chunks(journey_ids))
+    """Each journey's current state (derive.BASE): a raw cursor into arrow
+    columns, as read_events (the incremental refresh reads it for every
+    affected journey; Django's per-value datetime parsing cost most of it)."""
+    journeys, stages = Journey._meta.db_table, Stage._meta.db_table
+    times = ("opened_at", "first_touch_at", "won_at", "closed_at")
+    if connection.vendor == "sqlite":
+        columns = ", ".join(f"cast(j.{name} as text)" for name in times)
+    else:
+        columns = ", ".join(f"j.{name}" for name in times)
+    base = (
+        f"select j.id, j.team_id, j.source, j.owner_id, {columns}, "
+        "case when j.closed_at is null then null else s.key end, j.outcome_reason "
+        f"from {journeys} j join {stages} s on s.id = j.stage_id"
     )
-    return _table(rows, derive.BASE)
+    batches = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(journey_ids):
+            query, params = base, list(chunk or ())
+            if chunk is not None:
+                query += f" where j.id in ({', '.join(['%s'] * len(chunk))})"
+            cursor.execute(query, params)
+            while rows := cursor.fetchmany(BATCH):
+                batches.append(_aggregate_batch(rows, derive.BASE, ()))
+    return pa.Table.from_batches(batches, schema=derive.BASE)
 
 
 def read_aggregates(since: int | None = None) -> dict[str, pa.Table]:
     """The journey-level frames from the aggregates; with `since` (a checkpoint),
-    only the rows refreshes wrote after it (the dashboards' columnar copy)."""
+    only the rows of the journeys refreshes recomputed after it: those whose
+    JourneyFact row carries a later marker (the dashboards' columnar copy)."""
     return _aggregates(since)
+
+
+def stored_rows(
+    model: Any, names: Sequence[str], journey_ids: Sequence[int]
+) -> list[tuple[Any, tuple[Any, ...]]]:
+    """The stored rows of an aggregate table for these journeys: (primary key,
+    the named fields as the driver gives them; SQLite's times and days as
+    their stored text, as BulkTable writes them)."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(_column(model, name) for name in names)
+    query = (
+        f"select {quote(model._meta.pk.column)}, {columns} from {quote(model._meta.db_table)} "
+        "where journey_id in ({marks})"
+    )
+    found: list[tuple[Any, tuple[Any, ...]]] = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(journey_ids):
+            assert chunk is not None
+            cursor.execute(query.format(marks=", ".join(["%s"] * len(chunk))), list(chunk))
+            found.extend((row[0], tuple(row[1:])) for row in cursor.fetchall())
+    return found
 
 
 def read_context(journey_ids: Sequence[int] | None = None) -> dict[str, pa.Table]:
@@ -217,21 +247,31 @@ def _aggregates(since: int | None = None) -> dict[str, pa.Table]:
     """A raw cursor straight into arrow columns: the dashboards' copy reads
     millions of rows, and Django's per-value datetime parsing cost most of
     the load (SQLite's stored text is cast in arrow instead)."""
-    tables = {}
-    with connection.cursor() as cursor:
-        for model, name, order, blank in _AGGREGATES:
-            schema = SCHEMAS[name]
-            columns = ", ".join(_column(model, field) for field in schema.names)
-            query = f"select {columns} from {model._meta.db_table}"
-            params = []
-            if since is not None:
-                query += " where refreshed_upto > %s"
-                params.append(since)
-            cursor.execute(f"{query} order by {order}", params)
-            batches = []
-            while rows := cursor.fetchmany(BATCH):
-                batches.append(_aggregate_batch(rows, schema, blank))
-            tables[name] = pa.Table.from_batches(batches, schema=schema)
+    tables: dict[str, pa.Table] = {}
+    changed: list[int] = []
+    for model, name, order, blank in _AGGREGATES:
+        schema = SCHEMAS[name]
+        columns = ", ".join(_column(model, field) for field in schema.names)
+        query = f"select {columns} from {model._meta.db_table}"
+        if since is None:
+            wheres: list[tuple[str, list[Any]]] = [("", [])]
+        elif model is JourneyFact:
+            wheres = [(" where refreshed_upto > %s", [since])]
+        else:
+            wheres = [
+                (f" where journey_id in ({', '.join(['%s'] * len(chunk))})", list(chunk))
+                for chunk in _chunks(changed)
+                if chunk is not None
+            ]
+        batches = []
+        with connection.cursor() as cursor:
+            for where, params in wheres:
+                cursor.execute(f"{query}{where} order by {order}", params)
+                while rows := cursor.fetchmany(BATCH):
+                    batches.append(_aggregate_batch(rows, schema, blank))
+        tables[name] = pa.Table.from_batches(batches, schema=schema)
+        if model is JourneyFact and since is not None:
+            changed = tables[name]["journey_id"].to_pylist()
     return tables
 
 
@@ -283,9 +323,9 @@ def _context(journey_ids: Sequence[int] | None = None) -> dict[str, pa.Table]:
     """Everything beside the journey-level frames: one streamed query each."""
 
     def rows(queryset: QuerySet[Any, Any]) -> Iterator[Sequence[Any]]:
-        if journey_ids is None:
-            return queryset.iterator(chunk_size=BATCH)
-        return _stream(queryset.filter(journey_id__in=c) for c in _chunks(journey_ids))
+        if journey_ids is not None:
+            queryset = queryset.filter(journey_id__in=_listed(journey_ids))
+        return queryset.iterator(chunk_size=BATCH)
 
     stages = Stage.objects.values_list("key", "name", "position", "kind", "side", "owner_role")
     in_deal = Exists(DealLineItem.objects.filter(need_id=OuterRef("pk")))

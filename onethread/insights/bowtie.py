@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from onethread.insights import prepared_funnel, prepared_leads
 from onethread.insights.frames import (
     Frames,
     Period,
@@ -19,7 +20,7 @@ from onethread.insights.frames import (
     ratio,
     sql,
 )
-from onethread.insights.stays import prepared_rows, stay_facts
+from onethread.insights.stays import prepared_index, prepared_leads_of, stay_facts
 
 GROUPS = {
     "all": "'all'",
@@ -81,45 +82,18 @@ from (select c.* exclude (outcome, outcome_reason), st.key as stage,
 group by grouping sets ({drop_sets}) order by journeys desc, outcome, reason
 """
 
-# The same two queries over the prepared rows of the journeys opened in the
-# period (stays.py), which carry the journey's columns: no join.
-_PREPARED_COUNTS = """
-with c as (select {which} as gby, {group} as grp, idx, count(*) as entered,
-                  count(*) filter (where advanced) as advanced
-           from (select idx, advanced, {group_expressions} from entries_of)
-           group by grouping sets ({sets})),
-t as (select {which} as gby, {group} as grp, idx,
-             median(days_between(entered_at, left_at)) as median_days,
-             quantile_cont(days_between(entered_at, left_at), 0.9) as p90_days,
-             count(*) filter (where entered_at is null or left_at is null) as excluded
-      from (select idx, entered_at, left_at, {group_expressions} from finished_of)
-      group by grouping sets ({sets}))
-select c.gby, c.grp, st.key as stage, c.entered, c.advanced, t.median_days, t.p90_days,
-       coalesce(t.excluded, 0) as excluded
-from c join st using (idx) left join t using (gby, grp, idx)
-"""
-_PREPARED_DROPS = """
-select {which} as gby, {group} as grp, stage, outcome, reason, count(*) as journeys
-from (select st.key as stage, coalesce(outcome, 'open') as outcome,
-             coalesce(outcome_reason, '') as reason, {group_expressions}
-      from entries_of join st using (idx) where not advanced)
-group by grouping sets ({drop_sets}) order by journeys desc, outcome, reason
-"""
-
-
 # The funnel groups by raw values (the opening month as year * 12 + month - 1)
 # made text once per group rather than once per row, one group per label of
-# GROUPS: (over the journeys, over the prepared rows, the label).
+# GROUPS: (the value, its label); prepared_funnel.py labels them the same.
 RAW_GROUPS = {
-    "all": ("'all'", "'all'", "g_all"),
+    "all": ("'all'", "g_all"),
     "cohort": (
         "cast(12 * year(utc_month(opened_at)) + month(utc_month(opened_at)) - 1 as integer)",
-        "month",
         "printf('%04d-%02d', g_cohort // 12, g_cohort % 12 + 1)",
     ),
-    "source": (GROUPS["source"], GROUPS["source"], "g_source"),
-    "team": ("team_id", "team_id", "cast(g_team as varchar)"),
-    "member": ("owner_id", "owner_id", "coalesce(cast(g_member as varchar), '(no owner)')"),
+    "source": (GROUPS["source"], "g_source"),
+    "team": ("team_id", "cast(g_team as varchar)"),
+    "member": ("owner_id", "coalesce(cast(g_member as varchar), '(no owner)')"),
 }
 
 
@@ -128,7 +102,7 @@ def _grouping_sql(groupings: tuple[str, ...]) -> dict[str, str]:
         whens = " ".join(f"when grouping(g_{by}) = 0 then {then.format(by=by)}" for by in groupings)
         return f"case {whens} end"
 
-    labels = " ".join(f"when grouping(g_{by}) = 0 then {RAW_GROUPS[by][2]}" for by in groupings)
+    labels = " ".join(f"when grouping(g_{by}) = 0 then {RAW_GROUPS[by][1]}" for by in groupings)
     return {
         "which": case("'{by}'"),
         "group": f"case {labels} end",
@@ -153,33 +127,39 @@ def funnels(
 ) -> dict[str, dict[str, list[dict[str, Any]]]]:
     """For each grouping (all, cohort month, source, team id, owner id): for
     each of its groups, the funnel, one row per active stage in bow-tie
-    order. The stays are read once for every grouping asked for."""
-    prepared = prepared_rows(frames, period.start, period.end, now)
-    chosen = {by: RAW_GROUPS[by][1 if prepared else 0] for by in groupings}
-    expressions = ", ".join(f"{expression} as g_{by}" for by, expression in chosen.items())
+    order. The stays are read once for every grouping asked for; the
+    dashboards' copy counts its prepared stays in numpy."""
+    index = prepared_index(frames, period.start, period.end, now)
+    if index is not None:
+        counts, drops = prepared_funnel.funnel_rows(*index, groupings)
+        return _by_grouping(frames, groupings, counts, drops)
+    expressions = ", ".join(f"{RAW_GROUPS[by][0]} as g_{by}" for by in groupings)
     parts = _grouping_sql(groupings)
-    result = {}
-    with connect(stages=frames.stages) as con:
+    with connect(stages=frames.stages, journeys=frames.journeys) as con:
         fetch(con, _FUNNEL_STEPS[0])
-        if prepared is not None:
-            con.register("entries_of", prepared[0])
-            con.register("finished_of", prepared[1])
-            counts = fetch(con, _PREPARED_COUNTS.format(group_expressions=expressions, **parts))
-            drops = fetch(con, _PREPARED_DROPS.format(group_expressions=expressions, **parts))
-        else:
-            con.register("journeys", frames.journeys)
-            fetch(con, _FUNNEL_STEPS[1].format(group_expressions=expressions), _params(period, now))
-            con.register("stays", _stays(con, frames, now))
-            fetch(con, _FUNNEL_STEPS[2])
-            counts = fetch(con, _COUNTS.format(**parts))
-            drops = fetch(con, _DROPS.format(**parts))
-        for by in groupings:
-            result[by] = _assemble(
-                _active_stages(frames),
-                [row for row in counts if row["gby"] == by],
-                [row for row in drops if row["gby"] == by],
-            )
-    return result
+        fetch(con, _FUNNEL_STEPS[1].format(group_expressions=expressions), _params(period, now))
+        con.register("stays", _stays(con, frames, now))
+        fetch(con, _FUNNEL_STEPS[2])
+        counts = fetch(con, _COUNTS.format(**parts))
+        drops = fetch(con, _DROPS.format(**parts))
+    return _by_grouping(frames, groupings, counts, drops)
+
+
+def _by_grouping(
+    frames: Frames,
+    groupings: tuple[str, ...],
+    counts: list[dict[str, Any]],
+    drops: list[dict[str, Any]],
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    stages = _active_stages(frames)
+    return {
+        by: _assemble(
+            stages,
+            [row for row in counts if row["gby"] == by],
+            [row for row in drops if row["gby"] == by],
+        )
+        for by in groupings
+    }
 
 
 def _stays(con: duckdb.DuckDBPyConnection, frames: Frames, now: dt.datetime) -> pa.Table:
@@ -284,7 +264,11 @@ from j group by grp order by leads desc, grp
 def lead_to_won_by(
     frames: Frames, period: Period, now: dt.datetime, by: str = "all"
 ) -> list[dict[str, Any]]:
-    rows = sql(_WON.format(group=GROUPS[by]), _params(period, now), journeys=frames.journeys)
+    ready = prepared_leads_of(frames, period.start, period.end, now)
+    if ready is not None and by in prepared_leads.GROUPINGS:
+        rows = prepared_leads.lead_rows(*ready, by)
+    else:
+        rows = sql(_WON.format(group=GROUPS[by]), _params(period, now), journeys=frames.journeys)
     return [
         {
             "group": row["grp"],
@@ -344,7 +328,13 @@ from t group by grp order by grp
 
 def speed_to_lead(frames: Frames, period: Period, now: dt.datetime) -> dict[str, Any]:
     """From a lead's opening to its first logged touch."""
-    rows = sql(_SPEED.format(group=GROUPS["all"]), _params(period, now), journeys=frames.journeys)
+    ready = prepared_leads_of(frames, period.start, period.end, now)
+    if ready is not None:
+        found = prepared_leads.speed_row(*ready)
+        rows = [] if found is None else [found]
+    else:
+        params = _params(period, now)
+        rows = sql(_SPEED.format(group=GROUPS["all"]), params, journeys=frames.journeys)
     row: dict[str, Any] = (
         rows[0]
         if rows

@@ -11,9 +11,12 @@ A checkpoint that did not move forward (a full refresh), a row count that no
 longer matches (journeys deleted), or a copy older than FULL_RELOAD_SECONDS
 (a safety net) brings a full reload.
 
-Each copy is prepared for the funnel once (stays.prepare: every journey's
-stage entries and finished stays, sorted by opening) as soon as it is loaded
-or follows a refresh, so a view aggregates a slice of prepared rows.
+Each copy is prepared for the views once (stays.prepare: every journey's
+stage entries and finished stays, indexed for the funnel; scorecards.prepare:
+the seats members worked, with their journey's columns) as soon as it is
+loaded or follows a refresh, so a view aggregates a slice of prepared rows;
+after an increment, the funnel's index is the previous one with the changed
+journeys' rows spliced in.
 `start_following()` (run by `onethread serve` in each web process) loads the
 copy when the process starts and follows the checkpoint every FOLLOW_SECONDS
 in a background thread: a user rarely waits for a load, an increment or a
@@ -37,7 +40,7 @@ import pyarrow.compute as pc
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from onethread.insights import adapter, stays
+from onethread.insights import adapter, scorecards
 from onethread.insights.frames import Frames
 from onethread.insights.models import Checkpoint, JourneyFact
 from onethread.insights.services import CHECKPOINT
@@ -57,6 +60,9 @@ class Loaded:
     frames: Frames
     state: State
     at: float
+    # After an increment: the frames it started from and the journeys whose
+    # aggregate rows changed (their preparation is spliced).
+    previous: tuple[Frames, pa.Array] | None = None
 
 
 def checkpoint_state() -> State:
@@ -116,8 +122,8 @@ class ColumnarCopy:
             elif loaded.state != state:
                 loaded = self._increment(loaded, state)
             # Before any view reads it (views need a `now` from here on).
-            stays.prepare(loaded.frames, self._now())
-            self._loaded = loaded
+            scorecards.prepare(loaded.frames, self._now(), loaded.previous)  # the stays too
+            self._loaded = replace(loaded, previous=None)  # the old frames may go
             return loaded.frames, loaded.state
 
     def ready(self) -> bool:
@@ -167,7 +173,7 @@ class ColumnarCopy:
             # Journeys deleted, or a full refresh in between: start again.
             return self._full(state)
         self.increments += 1
-        return Loaded(frames, state, loaded.at)
+        return Loaded(frames, state, loaded.at, (loaded.frames, changed))
 
 
 def follow(copy: ColumnarCopy, stop: threading.Event, every: float = FOLLOW_SECONDS) -> None:

@@ -248,7 +248,8 @@ def restrict(frames: Frames, filters: Filters) -> Frames:
         worked = pc.filter(seats["journey_id"], pc.equal(seats["member_id"], filters.member))
         mask = pc.and_(mask, member_of(journeys["journey_id"], worked))
     restricted = _Restricted.over(frames, pc.filter(journeys["journey_id"], mask))
-    object.__setattr__(restricted, "journeys", journeys.filter(mask))  # the mask is at hand
+    if not isinstance(frames, _Restricted):  # the mask is over the source's journeys
+        object.__setattr__(restricted, "_journeys_mask", mask)
     return restricted
 
 
@@ -258,6 +259,7 @@ class _Restricted(Frames):
 
     _source: Frames
     _kept: pa.Array
+    _journeys_mask: pa.Array | None = None  # the source's journeys kept, when at hand
 
     @classmethod
     def over(cls, frames: Frames, kept: pa.Array | pa.ChunkedArray) -> "_Restricted":
@@ -273,7 +275,9 @@ class _Restricted(Frames):
         if name not in SCHEMAS:
             raise AttributeError(name)
         table = getattr(self._source, name)
-        if "journey_id" in table.column_names:
+        if name == "journeys" and self._journeys_mask is not None:
+            table = table.filter(self._journeys_mask)
+        elif "journey_id" in table.column_names:
             table = table.filter(member_of(table["journey_id"], self._kept))
         object.__setattr__(self, name, table)
         return table

@@ -36,8 +36,9 @@ class JourneyFact(models.Model):
     outcome_reason = models.TextField(blank=True)
     first_value_at = models.DateTimeField(null=True)
     revenue_after_won = models.FloatField(default=0.0)
-    # The checkpoint (last event id) of the refresh that last wrote this row:
-    # the dashboards' columnar copy reloads only rows newer than it holds.
+    # The checkpoint (last event id) of the refresh that last recomputed this
+    # journey (its stays and months too): the dashboards' columnar copy reads
+    # again only the journeys newer than it holds.
     refreshed_upto = models.BigIntegerField(default=0, db_index=True)
 
     class Meta:
@@ -58,9 +59,9 @@ class StageVisit(models.Model):
     entered_at = models.DateTimeField(null=True)
     left_at = models.DateTimeField(null=True)
     next_stage = models.CharField(max_length=40, blank=True)
-    # The checkpoint (last event id) of the refresh that last wrote this row:
-    # the dashboards' columnar copy reloads only rows newer than it holds.
-    refreshed_upto = models.BigIntegerField(default=0, db_index=True)
+    # The checkpoint (last event id) of the refresh that last wrote this row.
+    # Not indexed: the copy finds changed journeys by their JourneyFact marker.
+    refreshed_upto = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["journey", "seq"], name="one_visit_per_seq")]
@@ -78,9 +79,9 @@ class MonthlyValue(models.Model):
     month = models.DateField()
     amount = models.FloatField(default=0.0)
     events = models.PositiveIntegerField(default=0)
-    # The checkpoint (last event id) of the refresh that last wrote this row:
-    # the dashboards' columnar copy reloads only rows newer than it holds.
-    refreshed_upto = models.BigIntegerField(default=0, db_index=True)
+    # The checkpoint (last event id) of the refresh that last wrote this row.
+    # Not indexed: the copy finds changed journeys by their JourneyFact marker.
+    refreshed_upto = models.BigIntegerField(default=0)
 
     class Meta:
         constraints = [

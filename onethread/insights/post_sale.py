@@ -4,9 +4,35 @@ cohort, revenue, gross and net revenue retention, expansion revenue."""
 import datetime as dt
 from typing import Any
 
-from onethread.insights.frames import Frames, Period, ratio, sql
+import pyarrow as pa
+
+from onethread.insights import prepared_sale, stays
+from onethread.insights.frames import Frames, Period, ratio, sql, unrestricted
 
 ACTIVE_DAYS = 90
+
+
+def _won_in(frames: Frames, period: Period, now: dt.datetime, columns: tuple[str, ...]) -> pa.Table:
+    """The journeys the queries below may count as won in the period: from
+    the dashboards' prepared copy, a slice of them with the columns named;
+    otherwise all."""
+    prepared = stays.prepared_for(frames, now)
+    if prepared is None:
+        return frames.journeys
+    source, kept = unrestricted(frames)
+    end = min(period.end, now)
+    return prepared_sale.won_between(
+        prepared.sale, source.journeys, kept, period.start, end, columns
+    )
+
+
+def _months_in(frames: Frames, first: dt.date, last: dt.date, now: dt.datetime) -> pa.Table:
+    """The value months a query may read between two days (both included)."""
+    prepared = stays.prepared_for(frames, now)
+    if prepared is None:
+        return frames.monthly_value
+    source, kept = unrestricted(frames)
+    return prepared_sale.months_between(prepared.sale, source.monthly_value, kept, first, last)
 
 
 def post_sale(frames: Frames, period: Period, now: dt.datetime) -> dict[str, Any]:
@@ -26,7 +52,7 @@ def post_sale(frames: Frames, period: Period, now: dt.datetime) -> dict[str, Any
         where won_at >= $start and won_at < $end and won_at <= $now
         """,
         {"start": period.start, "end": period.end, "now": now},
-        journeys=frames.journeys,
+        journeys=_won_in(frames, period, now, ("won_at", "first_value_at", "revenue_after_won")),
     )[0]
     return {
         "won": row["won"],
@@ -61,8 +87,14 @@ def retention_by_cohort(
         from w group by cohort order by cohort
         """,
         {"start": period.start, "end": period.end, "now": now, "days": active_days},
-        journeys=frames.journeys,
-        monthly_value=frames.monthly_value,
+        journeys=_won_in(frames, period, now, ("won_at", "outcome", "closed_at")),
+        # The months from a month before the window on: a superset.
+        monthly_value=_months_in(
+            frames,
+            (now - dt.timedelta(days=active_days + 32)).date(),
+            (now + dt.timedelta(days=1)).date(),
+            now,
+        ),
     )
     return [
         {

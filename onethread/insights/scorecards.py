@@ -3,10 +3,24 @@ downstream outcomes of the journeys they worked, and per role the
 compartmentalisation gap (Spearman rank correlation between the two)."""
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from onethread.insights.frames import Frames, Period, ratio, sql
-from onethread.insights.stays import prepared_reach
+import numpy as np
+import pyarrow as pa
+
+from onethread.insights import stays
+from onethread.insights.frames import (
+    Frames,
+    Period,
+    derived,
+    kept_derived,
+    member_of,
+    ratio,
+    sql,
+    sql_table,
+    unrestricted,
+)
 
 TOP_DISAGREEMENTS = 3
 MIN_MEMBERS = 3
@@ -38,31 +52,44 @@ FAMILY_OF_ROLE = {
     "support": "post_sale",
 }
 
-# The furthest active stage each journey entered by now; the dashboards' copy
-# has it prepared (stays.prepared_reach), registered as the `reach` table.
-_REACH = """reach as (
-    select v.journey_id, max(s.position) as max_position
-    from visits v join stages s on s.key = v.stage
-    where s.kind = 'active' and (v.entered_at is null or v.entered_at <= $now)
-    group by v.journey_id
-),
-"""
-_MEMBERS = """
-with j as (
-    select * from journeys where opened_at >= $start and opened_at < $end and opened_at <= $now
-),
-{reach}fam as (select * from (values {families}) f(role, stage_role)),
+# The seats of each member at a stage of their role, with the lowest such
+# stage's position per journey: the same for every view of one copy, which
+# has them prepared (`prepare`) with the journey columns the cards read.
+_WORKED = """
+fam as (select * from (values {families}) f(role, stage_role)),
 worked as (
     select se.member_id, m.role, se.journey_id, min(st.position) as position
     from seats se join stages st on st.key = se.stage
     join members m on m.member_id = se.member_id
     join fam on fam.role = m.role and fam.stage_role = st.owner_role
     group by all
+)"""
+# The furthest active stage each journey entered by now.
+_REACH = """reach as (
+    select v.journey_id, max(s.position) as max_position
+    from visits v join stages s on s.key = v.stage
+    where s.kind = 'active' and (v.entered_at is null or v.entered_at <= $now)
+    group by v.journey_id
+)"""
+_FROM_FRAMES = f"""
+with j as (
+    select * from journeys where opened_at >= $start and opened_at < $end and opened_at <= $now
 ),
+{_REACH},
+{_WORKED},
 mj as (
     select w.member_id, w.role, j.*, coalesce(r.max_position, 0) > w.position as advanced
     from worked w join j using (journey_id) left join reach r using (journey_id)
-),
+),"""
+# The prepared seats of the journeys opened in the period (`worked_of`); the
+# reach of the journeys with a stay after the copy's cutoff is computed per
+# view (`late_reach`).
+_FROM_PREPARED = """
+with mj as (
+    select w.*, coalesce(w.max_position, l.max_position, 0) > w.position as advanced
+    from worked_of w left join late_reach l using (journey_id)
+),"""
+_PER_MEMBER = """
 tk as (
     select journey_id, count(*) as resolved from tickets
     where status = 'resolved' and resolved_at <= $now group by journey_id
@@ -111,6 +138,70 @@ from per join (select distinct member_id, name from members) m using (member_id)
 left join ho using (member_id) left join pr using (member_id)
 order by per.role, m.name, per.member_id
 """
+_PREPARE = """
+with {worked}
+select w.*, j.opened_at, j.won_at, j.first_value_at, j.outcome, j.closed_at,
+       j.revenue_after_won, r.max_position
+from worked w join journeys j using (journey_id) left join reach r using (journey_id)
+where j.opened_at is not null
+order by j.opened_at, w.journey_id, w.member_id, w.role
+"""
+KEY = "prepared seats"
+
+
+@dataclass(frozen=True)
+class PreparedSeats:
+    """The worked seats with their journey's columns, sorted by opening
+    (`opened`: in microseconds), and the reach of journeys with no stay after
+    the cutoff (null for the others)."""
+
+    cutoff: dt.datetime
+    rows: pa.Table
+    opened: np.ndarray
+
+
+def prepare(
+    frames: Frames, cutoff: dt.datetime, previous: stays.Previous | None = None
+) -> PreparedSeats:
+    """Prepare the stays (stays.prepare, with `previous`) and the seats for
+    views at `cutoff` or later, once per frames (the dashboards' copy)."""
+    return derived(frames, KEY, lambda source: _prepare(source, cutoff, previous))
+
+
+def _prepare(frames: Frames, cutoff: dt.datetime, previous: stays.Previous | None) -> PreparedSeats:
+    prepared = stays.prepare(frames, cutoff, previous)
+    rows = sql_table(
+        _PREPARE.format(worked=_WORKED.format(families=_families_sql())),
+        journeys=frames.journeys,
+        stages=frames.stages,
+        seats=frames.seats,
+        members=frames.members,
+        reach=prepared.reach,
+    )
+    opened = rows["opened_at"].combine_chunks().cast(pa.int64())
+    return PreparedSeats(prepared.cutoff, rows, np.asarray(opened.to_numpy(), dtype=np.int64))
+
+
+def _prepared_rows(frames: Frames, period: Period, now: dt.datetime) -> pa.Table | None:
+    """The prepared seats of the journeys of `frames` opened in the period and
+    by now; None when the frames were not prepared for this `now`."""
+    source, kept = unrestricted(frames)
+    seats = kept_derived(source, KEY)
+    if not isinstance(seats, PreparedSeats) or stays.prepared_for(frames, now) is None:
+        return None
+    bounds = [
+        int((moment - stays.EPOCH) // stays.MICROSECOND)
+        for moment in (period.start, period.end, now)
+    ]
+    first = int(np.searchsorted(seats.opened, bounds[0], side="left"))
+    last = min(
+        int(np.searchsorted(seats.opened, bounds[1], side="left")),
+        int(np.searchsorted(seats.opened, bounds[2], side="right")),
+    )
+    rows = seats.rows.slice(first, max(last - first, 0))
+    if kept is not None:
+        rows = rows.filter(member_of(rows["journey_id"], kept))
+    return rows
 
 
 def _families_sql() -> str:
@@ -126,18 +217,18 @@ def member_scorecards(frames: Frames, period: Period, now: dt.datetime) -> list[
     """One row per member and role (a member may hold several) who worked a
     journey opened in the period at a stage of that role: the local number,
     the outcome and the downstream counts."""
-    names = ["journeys", "stages", "seats", "members", "tickets", "handoffs", "commitments"]
-    tables = {name: getattr(frames, name) for name in names}
-    reach = prepared_reach(frames, now)
-    if reach is None:
-        tables["visits"] = frames.visits
+    tables = {name: getattr(frames, name) for name in ("tickets", "handoffs", "commitments")}
+    tables["members"] = frames.members
+    worked = _prepared_rows(frames, period, now)
+    if worked is None:
+        names = ("journeys", "stages", "seats", "visits")
+        tables.update((name, getattr(frames, name)) for name in names)
+        query = _FROM_FRAMES.format(families=_families_sql()) + _PER_MEMBER
     else:
-        tables["reach"] = reach
-    rows = sql(
-        _MEMBERS.format(families=_families_sql(), reach="" if reach is not None else _REACH),
-        {"start": period.start, "end": period.end, "now": now},
-        **tables,
-    )
+        tables["worked_of"] = worked
+        tables["late_reach"] = stays.late_reach(frames, now)
+        query = _FROM_PREPARED + _PER_MEMBER
+    rows = sql(query, {"start": period.start, "end": period.end, "now": now}, **tables)
     cards = []
     for row in rows:
         family = FAMILY_OF_ROLE[row["role"]]

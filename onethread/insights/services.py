@@ -16,10 +16,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from onethread.imports.bulk import BulkTable
+from onethread.imports.bulk import BulkTable, driver_value
 from onethread.insights import adapter, derive
 from onethread.insights.models import Checkpoint, JourneyFact, MonthlyValue, StageVisit
 from onethread.journeys.models import Journey, JourneyEvent
@@ -27,7 +27,6 @@ from onethread.journeys.models import Journey, JourneyEvent
 CHECKPOINT = "journey-aggregates"
 DERIVED_KINDS = frozenset((derive.STAGE_ENTERED, derive.VALUE_RECORDED))
 BATCH_SIZE = 50_000
-WRITE_BATCH = 5_000
 # A rebuild recomputes batch_size / EVENTS_PER_JOURNEY journeys per transaction.
 EVENTS_PER_JOURNEY = 10
 
@@ -135,37 +134,111 @@ def _refresh_batch(batch_size: int) -> tuple[int, int] | None:
 
 
 def rewrite(journey_ids: Sequence[int], *, up_to: int | None = None) -> None:
-    """Recompute the aggregates of these journeys from their events: their old
-    rows deleted (one statement per table and chunk of ids), the new ones
-    written with BulkTable (executemany / COPY; model instances cost 3x more)."""
+    """Recompute the aggregates of these journeys from their events and write
+    only what differs from the stored rows: a new stage is one new stay and
+    one finished, a value event one month, where deleting and writing every
+    row of the journey again cost each table's indexes once per row (most of
+    an incremental refresh). Every journey's JourneyFact row gets the marker
+    (`refreshed_upto`), changed or not: it tells the dashboards' copy which
+    journeys to read again (adapter.read_aggregates)."""
     events = adapter.read_events(journey_ids, up_to=up_to)
-    journeys = derive.journeys(adapter.read_base(journey_ids), events)
-    visits = derive.visits(events)
-    monthly = derive.monthly_value(events)
     marker = up_to if up_to is not None else _last_event_id()
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for start in range(0, len(journey_ids), adapter.IN_CHUNK):
-            chunk = list(journey_ids[start : start + adapter.IN_CHUNK])
-            marks = ", ".join(["%s"] * len(chunk))
-            for model in (StageVisit, MonthlyValue, JourneyFact):
-                table = quote(model._meta.db_table)
-                cursor.execute(f"delete from {table} where journey_id in ({marks})", chunk)
-    _write(JourneyFact, journeys, marker, blank=("source", "outcome", "outcome_reason"))
-    _write(StageVisit, visits, marker, blank=("next_stage",))
-    _write(MonthlyValue, monthly, marker)
+    for model, table in (
+        (JourneyFact, derive.journeys(adapter.read_base(journey_ids), events)),
+        (StageVisit, derive.visits(events)),
+        (MonthlyValue, derive.monthly_value(events)),
+    ):
+        _sync(model, table, journey_ids, marker)
 
 
-def _write(model: Any, table: pa.Table, marker: int, blank: Sequence[str] = ()) -> None:
-    """The rows of an arrow table (columns named as the model's fields)."""
+# Per aggregate: the columns naming a row within the journeys, and the text
+# columns whose null is stored blank.
+_KEYS: dict[Any, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    JourneyFact: (("journey_id",), ("source", "outcome", "outcome_reason")),
+    StageVisit: (("journey_id", "seq"), ("next_stage",)),
+    MonthlyValue: (("journey_id", "month"), ()),
+}
+
+
+def _sync(model: Any, table: pa.Table, journey_ids: Sequence[int], marker: int) -> None:
+    """Make the stored rows of these journeys those of `table` (columns named
+    as the model's fields): rows no longer derived deleted, changed ones
+    updated, new ones inserted, each written with the marker."""
+    key, blank = _KEYS[model]
     names = table.column_names
-    writer = BulkTable(model, [*names, "refreshed_upto"])
-    for batch in table.to_batches(max_chunksize=WRITE_BATCH):
-        columns = [
-            pc.fill_null(batch[name], "").to_pylist() if name in blank else batch[name].to_pylist()
-            for name in names
-        ]
-        writer.insert((*row, marker) for row in zip(*columns, strict=True))
+    at = [names.index(name) for name in key]
+    # The key columns are equal in a matched pair: left out of the update, so
+    # their index (the unique one) is not rewritten.
+    rest = [i for i, name in enumerate(names) if name not in key]
+    wanted = {tuple(row[i] for i in at): row for row in _driver_rows(model, table, blank)}
+    stale, changed, same = [], [], []
+    for pk, row in adapter.stored_rows(model, names, journey_ids):
+        new = wanted.pop(tuple(row[i] for i in at), None)
+        if new is None:
+            stale.append(pk)
+        elif new != row:
+            changed.append((*(new[i] for i in rest), marker, pk))
+        else:
+            same.append(pk)
+    pk_column = connection.ops.quote_name(model._meta.pk.column)
+    table_name = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        for chunk in _chunks(stale):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"delete from {table_name} where {pk_column} in ({marks})", chunk)
+        if changed:
+            updated = [names[i] for i in rest] + ["refreshed_upto"]
+            columns = [model._meta.get_field(name).column for name in updated]
+            assigned = ", ".join(f"{connection.ops.quote_name(c)} = %s" for c in columns)
+            cursor.executemany(
+                f"update {table_name} set {assigned} where {pk_column} = %s", changed
+            )
+        if model is JourneyFact:  # the copy's marker, on every journey recomputed
+            for chunk in _chunks(same):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"update {table_name} set refreshed_upto = %s where {pk_column} in ({marks})",
+                    [marker, *chunk],
+                )
+    if wanted:
+        writer = BulkTable(model, [*names, "refreshed_upto"])
+        writer.insert(((*row, marker) for row in wanted.values()), prepared=True)
+
+
+def _chunks(ids: list[Any]) -> list[list[Any]]:
+    return [ids[start : start + adapter.IN_CHUNK] for start in range(0, len(ids), adapter.IN_CHUNK)]
+
+
+def _driver_rows(model: Any, table: pa.Table, blank: Sequence[str]) -> list[tuple[Any, ...]]:
+    """The rows of an arrow table as the database driver takes (and gives
+    back) the model's fields, as BulkTable converts them: what is compared
+    with the stored rows, and written. SQLite's times and days are made text
+    in arrow: one Python conversion per value cost a tenth of a refresh."""
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    sqlite = connection.vendor == "sqlite"
+    columns = []
+    for name in table.column_names:
+        column = table[name].combine_chunks()
+        if name in blank:
+            column = pc.fill_null(column, "")
+        field = fields[name]
+        if sqlite and isinstance(field, models.DateTimeField):
+            columns.append(sqlite_times(column).to_pylist())
+        elif sqlite and isinstance(field, models.DateField):
+            columns.append(column.cast(pa.string()).to_pylist())
+        else:
+            convert = driver_value(field)
+            columns.append([convert(value) for value in column.to_pylist()])
+    return list(zip(*columns, strict=True))
+
+
+def sqlite_times(column: pa.Array) -> pa.Array:
+    """UTC times as SQLite stores them (Django's text: whole seconds without
+    a fraction, six digits otherwise)."""
+    text = pc.strftime(column, format="%Y-%m-%d %H:%M:%S")  # always six digits
+    micros = column.cast(pa.int64())
+    whole = pc.multiply(pc.divide(micros, 1_000_000), 1_000_000)  # integer division
+    return pc.if_else(pc.equal(micros, whole), pc.utf8_slice_codeunits(text, 0, 19), text)
 
 
 def _last_event_id() -> int:

@@ -7,11 +7,13 @@ stays of a journey do not depend on the period, and depend on `now` only when
 a stay was entered after it; so for the dashboards' copy (`prepare`, run when
 the copy is loaded or follows a refresh) every journey's first stay per active
 stage (an entry: did it advance?) and every finished stay are computed once,
-with the journey's own columns beside them, sorted by the journey's opening.
-A view then takes the rows of the journeys opened in its period (a slice)
-and aggregates them: no join, no per-journey grouping per request. When
-`now` is before the latest stay (a past `now`), the funnel computes from the
-frames as before."""
+with the journey's columns beside them, and indexed for counting
+(prepared_funnel.py: entries by opening, durations sorted per stage). A view
+then selects the rows of the journeys opened in its period and counts them:
+no join, no per-journey grouping, no sort of durations per request. The
+journeys with a stay entered after the cutoff are computed at the view's
+`now` and counted beside them; when `now` is before the cutoff (a past
+`now`), the funnel computes from the frames as before."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -20,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from onethread.insights import funnel_splice, prepared_funnel, prepared_leads, prepared_sale
 from onethread.insights.frames import (
     TIME,
     Frames,
@@ -106,16 +109,16 @@ def stay_facts(
 @dataclass(frozen=True)
 class Prepared:
     """Entries and finished stays of every journey with an opening time and
-    no stay entered after `cutoff`, with the journey's columns, sorted by
-    opened_at (`*_opened`: the same times in microseconds); and the visits and
-    journey rows of the others (`late_*`), computed per request. Valid for
-    any `now` from `cutoff` on."""
+    no stay entered after `cutoff`, indexed for the funnel (prepared_funnel),
+    with their reach (scorecards); and the visits and journey rows of the
+    others (`late_*`), computed per request. The journeys for lead to won
+    and speed to lead, and the won journeys and value months for after the
+    sale, indexed too. Valid for any `now` from `cutoff` on."""
 
     cutoff: dt.datetime
-    entries: pa.Table
-    entries_opened: np.ndarray
-    finished: pa.Table
-    finished_opened: np.ndarray
+    funnel: prepared_funnel.FunnelIndex
+    leads: prepared_leads.LeadIndex  # every journey's opening, win and first touch
+    sale: prepared_sale.SaleIndex  # won journeys by win, value months by month
     late_visits: pa.Table
     late_journeys: pa.Table
     reach: pa.Table  # the furthest active position each of the others entered
@@ -124,31 +127,69 @@ class Prepared:
 KEY = "prepared stays"
 
 
-def prepare(frames: Frames, cutoff: dt.datetime) -> Prepared:
+Previous = tuple[Frames, pa.Array]  # a copy's frames before an increment, and its changed journeys
+
+
+def prepare(frames: Frames, cutoff: dt.datetime, previous: Previous | None = None) -> Prepared:
     """Prepare the frames' stays for views at `cutoff` or later (once per
-    frames; the dashboards' copy does it when it loads or follows a refresh)."""
-    return derived(frames, KEY, lambda source: _prepare(source, cutoff))
+    frames; the dashboards' copy does it when it loads or follows a refresh).
+    `previous`: the frames these were spliced from and the journeys whose
+    rows changed; when those were prepared, only the changed journeys (and
+    those with a stay after either cutoff) are prepared again and spliced in."""
+    return derived(frames, KEY, lambda source: _prepare(source, cutoff, previous))
 
 
-def _prepare(frames: Frames, cutoff: dt.datetime) -> Prepared:
+def _late_ids(visits: pa.Table, cutoff: dt.datetime) -> pa.Array:
+    """The journeys with a stay entered after the cutoff."""
+    after = pc.fill_null(pc.greater(visits["entered_at"], pa.scalar(cutoff, TIME)), False)
+    return pc.filter(visits["journey_id"], after).unique()
+
+
+def _prepare(frames: Frames, cutoff: dt.datetime, previous: Previous | None) -> Prepared:
     visits = frames.visits
-    late_ids = pc.filter(
-        visits["journey_id"],
-        pc.fill_null(pc.greater(visits["entered_at"], pa.scalar(cutoff, TIME)), False),
-    ).unique()
+    late_ids = _late_ids(visits, cutoff)
     late = member_of(visits["journey_id"], late_ids)
-    stays = stay_facts(visits.filter(pc.invert(late)), frames.stages, None, None)
-    entries, finished = _rows(stays, frames.journeys)
+    old = None if previous is None else kept_derived(previous[0], KEY)
+    if (
+        previous is not None
+        and isinstance(old, Prepared)
+        and cutoff >= old.cutoff
+        and previous[0].stages.equals(frames.stages)
+    ):
+        # The old late journeys may have none now; the new ones none before.
+        redo = pa.concat_arrays(
+            [previous[1], old.late_visits["journey_id"].combine_chunks().unique(), late_ids]
+        ).unique()
+        fresh = pc.and_(member_of(visits["journey_id"], redo), pc.invert(late))
+        fresh_ids = pc.filter(visits["journey_id"], fresh).unique()
+        part = _funnel_of(visits.filter(fresh), frames, fresh_ids)
+        funnel = funnel_splice.spliced(old.funnel, redo, part)
+        kept_reach = old.reach.filter(pc.invert(member_of(old.reach["journey_id"], redo)))
+        fresh_reach = _reach(visits.filter(fresh), frames.stages, None)
+        reach = pa.concat_tables([kept_reach, fresh_reach.cast(kept_reach.schema)])
+    else:
+        funnel = _funnel_of(visits.filter(pc.invert(late)), frames, None)
+        reach = _reach(visits.filter(pc.invert(late)), frames.stages, None)
     return Prepared(
         cutoff,
-        entries,
-        _micros(entries),
-        finished,
-        _micros(finished),
+        funnel,
+        prepared_leads.build(frames.journeys),
+        prepared_sale.build(frames.journeys, frames.monthly_value),
         visits.filter(late),
         _late_journeys(frames.journeys, late_ids),
-        _reach(visits.filter(pc.invert(late)), frames.stages, None),
+        reach,
     )
+
+
+def _funnel_of(
+    visits: pa.Table, frames: Frames, journey_ids: pa.Array | None
+) -> prepared_funnel.FunnelIndex:
+    """The funnel index of these stays, of these journeys (None: all)."""
+    journeys = frames.journeys
+    if journey_ids is not None:
+        journeys = journeys.filter(member_of(journeys["journey_id"], journey_ids))
+    stays = stay_facts(visits, frames.stages, None, None)
+    return prepared_funnel.build(*_rows(stays, journeys), frames.stages)
 
 
 def _reach(visits: pa.Table, stages: pa.Table, now: dt.datetime | None) -> pa.Table:
@@ -173,18 +214,25 @@ def _reach(visits: pa.Table, stages: pa.Table, now: dt.datetime | None) -> pa.Ta
     return reach.rename_columns(["journey_id", "max_position"])
 
 
-def prepared_reach(frames: Frames, now: dt.datetime) -> pa.Table | None:
-    """Per journey, the furthest position of an active stage entered by
-    `now` (journeys with none left out), from the prepared copy; None when
-    the frames were not prepared for this `now`."""
+def prepared_for(frames: Frames, now: dt.datetime) -> Prepared | None:
+    """The preparation of the frames `restrict` started from, if valid at `now`."""
     source, _ = unrestricted(frames)
     prepared = kept_derived(source, KEY)
     if not isinstance(prepared, Prepared) or now < prepared.cutoff:
         return None
-    if prepared.late_visits.num_rows == 0:
-        return prepared.reach
-    late = _reach(prepared.late_visits, source.stages, now)
-    return pa.concat_tables([prepared.reach, late.cast(prepared.reach.schema)])
+    return prepared
+
+
+def late_reach(frames: Frames, now: dt.datetime) -> pa.Table | None:
+    """Per journey with a stay after the cutoff, the furthest position of an
+    active stage it entered by `now` (a stay without a time counts; the
+    other journeys' reach is prepared); None when the frames were not
+    prepared for this `now`."""
+    prepared = prepared_for(frames, now)
+    if prepared is None:
+        return None
+    late = _reach(prepared.late_visits, unrestricted(frames)[0].stages, now)
+    return late.cast(prepared.reach.schema)
 
 
 def _late_journeys(journeys: pa.Table, late_ids: pa.Array) -> pa.Table:
@@ -194,11 +242,12 @@ def _late_journeys(journeys: pa.Table, late_ids: pa.Array) -> pa.Table:
     return journeys.filter(late)
 
 
-def _rows(stays: pa.Table, journeys: pa.Table) -> tuple[pa.Table, pa.Table]:
-    """(entries, finished stays) of these stays (as stay_facts gives them,
-    sorted by journey and seq) with their journey's columns and opening month
-    (year * 12 + month - 1, UTC), sorted by opened_at; the stays of journeys
-    not in `journeys`, or without an opening time, left out."""
+def _rows(stays: pa.Table, journeys: pa.Table) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """(entries, finished stays, journeys) of these stays (as stay_facts gives
+    them, sorted by journey and seq): each with its journey's row among the
+    journeys with an opening time (returned third), sorted by opening; the
+    stays of journeys not among them left out. The journey's columns are
+    taken per row by prepared_funnel as small codes, not here as text."""
     journeys = journeys.filter(pc.is_valid(journeys["opened_at"]))
     ids = np.asarray(journeys["journey_id"].to_numpy(), dtype=np.int64)
     by_id = np.argsort(ids, kind="stable")
@@ -213,41 +262,19 @@ def _rows(stays: pa.Table, journeys: pa.Table) -> tuple[pa.Table, pa.Table]:
     entries = active[first]
     finished = np.flatnonzero(known & stays["finished"].to_numpy(zero_copy_only=False))
     opened = _micros(journeys)
-    month = opened.astype("datetime64[us]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
-    columns = {
-        "opened_at": journeys["opened_at"],
-        "team_id": journeys["team_id"],
-        "source": journeys["source"],
-        "owner_id": journeys["owner_id"],
-        "month": pa.array(month, pa.int32()),
-    }
 
-    def table(at: np.ndarray, own: dict[str, pa.Array], extra: tuple[str, ...]) -> pa.Table:
-        taken = pa.array(row[at])
-        data = {"journey_id": pa.array(journey[at])}
-        data |= {name: column.take(taken) for name, column in columns.items()}
-        data |= {name: journeys[name].take(taken) for name in extra}
-        data |= own
-        result = pa.table(data)
-        return result.take(np.argsort(opened[row[at]], kind="stable"))
+    def table(at: np.ndarray, names: tuple[str, ...]) -> pa.Table:
+        at = at[np.argsort(opened[row[at]], kind="stable")]
+        taken = pa.array(at)
+        data = {"journey_id": pa.array(journey[at]), "row": pa.array(row[at])}
+        return pa.table(data | {name: stays[name].take(taken) for name in names})
 
-    taken = pa.array(entries)
-    finished_at = pa.array(finished)
     return (
-        table(
-            entries,
-            {"idx": stays["idx"].take(taken), "advanced": stays["moved_on"].take(taken)},
-            ("outcome", "outcome_reason"),
+        table(entries, ("idx", "moved_on")).rename_columns(
+            ["journey_id", "row", "idx", "advanced"]
         ),
-        table(
-            finished,
-            {
-                "idx": stays["idx"].take(finished_at),
-                "entered_at": stays["entered_at"].take(finished_at),
-                "left_at": stays["left_at"].take(finished_at),
-            },
-            (),
-        ),
+        table(finished, ("idx", "entered_at", "left_at")),
+        journeys,
     )
 
 
@@ -256,33 +283,13 @@ def _micros(table: pa.Table) -> np.ndarray:
     return np.asarray(opened.to_numpy(), dtype=np.int64)
 
 
-def prepared_rows(
-    frames: Frames, start: dt.datetime, end: dt.datetime, now: dt.datetime
-) -> tuple[pa.Table, pa.Table] | None:
-    """The entries and finished stays of the journeys of `frames` (restricted
-    or not) opened in [start, end) and by `now`, or None when the frames were
-    not prepared for this `now`."""
-    source, kept = unrestricted(frames)
-    prepared = kept_derived(source, KEY)
-    if not isinstance(prepared, Prepared) or now < prepared.cutoff:
-        return None
-    bounds = (_us(start), _us(end), _us(now))
-    entries = _opened_between(prepared.entries, prepared.entries_opened, bounds, kept)
-    finished = _opened_between(prepared.finished, prepared.finished_opened, bounds, kept)
-    late = _late_rows(prepared, source.stages, kept, bounds, now)
-    if late is not None:
-        entries = pa.concat_tables([entries, late[0].cast(entries.schema)])
-        finished = pa.concat_tables([finished, late[1].cast(finished.schema)])
-    return entries, finished
-
-
 def _late_rows(
     prepared: Prepared,
     stages: pa.Table,
     kept: pa.Array | pa.ChunkedArray | None,
     bounds: tuple[int, int, int],
     now: dt.datetime,
-) -> tuple[pa.Table, pa.Table] | None:
+) -> tuple[pa.Table, pa.Table, pa.Table] | None:
     """The rows of the cohort's journeys with a stay after the cutoff, from
     their stays as of `now` (None: there are none)."""
     journeys = prepared.late_journeys
@@ -296,20 +303,44 @@ def _late_rows(
     return _rows(stay_facts(prepared.late_visits, stages, now, journeys["journey_id"]), journeys)
 
 
+def prepared_index(
+    frames: Frames, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> (
+    tuple[
+        prepared_funnel.FunnelIndex,
+        pa.Array | pa.ChunkedArray | None,
+        tuple[int, int, int],
+        prepared_funnel.FunnelIndex | None,
+    ]
+    | None
+):
+    """For the funnel of the journeys of `frames` (restricted or not) opened
+    in [start, end) and by `now`: the prepared index, the journeys kept (None:
+    all), the bounds in microseconds and the index of the rows of those with
+    a stay after the cutoff (None: there are none); None when the frames were
+    not prepared for this `now`."""
+    source, kept = unrestricted(frames)
+    prepared = kept_derived(source, KEY)
+    if not isinstance(prepared, Prepared) or now < prepared.cutoff:
+        return None
+    bounds = (_us(start), _us(end), _us(now))
+    late = _late_rows(prepared, source.stages, kept, bounds, now)
+    late_index = None if late is None else prepared_funnel.build(*late, source.stages)
+    return prepared.funnel, kept, bounds, late_index
+
+
+def prepared_leads_of(
+    frames: Frames, start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> (
+    tuple[prepared_leads.LeadIndex, pa.Array | pa.ChunkedArray | None, tuple[int, int, int]] | None
+):
+    """The prepared leads, the journeys kept (None: all) and the bounds in
+    microseconds; None when the frames were not prepared for this `now`."""
+    prepared = prepared_for(frames, now)
+    if prepared is None:
+        return None
+    return prepared.leads, unrestricted(frames)[1], (_us(start), _us(end), _us(now))
+
+
 def _us(moment: dt.datetime) -> int:
     return (moment - EPOCH) // MICROSECOND
-
-
-def _opened_between(
-    table: pa.Table, opened: np.ndarray, bounds: tuple[int, int, int], kept: pa.Array | None
-) -> pa.Table:
-    start, end, now = bounds
-    first = int(np.searchsorted(opened, start, side="left"))
-    last = min(
-        int(np.searchsorted(opened, end, side="left")),
-        int(np.searchsorted(opened, now, side="right")),
-    )
-    rows = table.slice(first, max(last - first, 0))
-    if kept is not None:
-        rows = rows.filter(member_of(rows["journey_id"], kept))
-    return rows

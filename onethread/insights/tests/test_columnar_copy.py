@@ -2,13 +2,15 @@
 refresh wrote are spliced in, anything odd brings a full reload; results are
 cached for a bounded time."""
 
+import datetime as dt
 import threading
 
 import pyarrow as pa
 import pytest
+from django.utils import timezone
 
 from onethread.handoffs.services import send_handoff
-from onethread.insights import adapter, services, stays
+from onethread.insights import adapter, bowtie, services, stays
 from onethread.insights.columnar import (
     FULL_RELOAD_SECONDS,
     RESULT_SECONDS,
@@ -16,8 +18,11 @@ from onethread.insights.columnar import (
     Results,
     follow,
 )
+from onethread.insights.frames import EVERYTHING
 from onethread.insights.models import Checkpoint, JourneyFact
 from onethread.insights.tests.journeys import day, journey_through, record_value
+from onethread.journeys.models import Stage
+from onethread.journeys.services import add_note, move_stage
 from onethread.team.models import Role
 from tests.builders import make_member, transition
 
@@ -177,3 +182,38 @@ def test_a_followed_copy_is_served_as_it_is_and_the_follower_brings_it_up_to_dat
     assert frames.journeys.num_rows == 2
     assert state[0] == Checkpoint.objects.get().last_event_id
     assert copy.frames()[0] is frames
+
+
+def test_a_refresh_that_recomputed_no_journey_leaves_the_copys_rows_as_they_are(owner):
+    journey = journey_through(owner, [("qualification", 1), ("closing", 2)])
+    services.refresh_insights()
+    copy = ColumnarCopy()
+    before = journey_level(copy.frames()[0])
+    add_note(journey, "Nothing changes.", by=owner.user)
+    assert services.refresh_insights().journeys == 0
+
+    frames, _ = copy.frames()
+
+    assert copy.increments == 1
+    assert journey_level(frames) == before == journey_level(adapter.read_frames())
+
+
+def test_a_followed_copys_spliced_preparation_counts_what_a_fresh_one_does(owner):
+    moving = journey_through(owner, [("qualification", 1), ("closing", 3)])
+    journey_through(owner, [("qualification", 2), ("lost", 4)], source="event")
+    services.refresh_insights()
+    copy = ColumnarCopy()
+    copy.frames()
+    move_stage(moving, Stage.objects.get(key="onboarding"), by=owner.user, at=day(8))
+    journey_through(owner, [("qualification", 5), ("closing", 6)], opened=4, source="event")
+    services.refresh_insights()
+
+    frames, _ = copy.frames()
+
+    assert copy.increments == 1
+    now = timezone.now() + dt.timedelta(minutes=1)
+    groupings = ("all", "cohort", "source", "team", "member")
+    assert stays.prepared_index(frames, EVERYTHING.start, EVERYTHING.end, now) is not None
+    expected = bowtie.funnels(adapter.read_frames(), EVERYTHING, now, groupings)
+    assert bowtie.funnels(frames, EVERYTHING, now, groupings) == expected
+    assert expected["all"]["all"][3]["entered"] == 1  # onboarding: the journey that moved

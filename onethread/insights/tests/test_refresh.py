@@ -1,10 +1,13 @@
 import datetime as dt
 
+import pyarrow as pa
 import pytest
+from django.db import connection
 
+from onethread.imports.bulk import driver_value
 from onethread.insights import adapter, registry, services
-from onethread.insights.frames import EVERYTHING, Frames
-from onethread.insights.models import Checkpoint, JourneyFact, StageVisit
+from onethread.insights.frames import EVERYTHING, TIME, Frames
+from onethread.insights.models import Checkpoint, JourneyFact, MonthlyValue, StageVisit
 from onethread.insights.tests.journeys import day, journey_through, record_value
 from onethread.journeys.models import JourneyEvent, Stage
 from onethread.journeys.services import add_note, assign_owner, move_stage
@@ -167,4 +170,80 @@ def test_a_journey_that_only_got_a_note_keeps_its_rows_and_a_new_owner_is_rewrit
     assert result.journeys == 1  # back (new owner and team); won only got a note
     assert JourneyFact.objects.get(journey=won).refreshed_upto == before
     assert JourneyFact.objects.get(journey=back).refreshed_upto == result.last_event_id
+    assert_same_as_full_recompute()
+
+
+def test_only_the_journey_marker_is_indexed():
+    """The copy finds recomputed journeys by their JourneyFact marker; an index
+    on the stays' and months' markers would only cost every write."""
+    with connection.cursor() as cursor:
+        for model, indexed in ((JourneyFact, True), (StageVisit, False), (MonthlyValue, False)):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            found = any(
+                c["index"] and c["columns"] == ["refreshed_upto"] for c in constraints.values()
+            )
+            assert found == indexed, model
+
+
+def test_a_rewrite_writes_only_the_rows_that_changed(owner, three_journeys):
+    won, _, back = three_journeys
+    services.refresh_insights()
+    fields = ("pk", "seq", "left_at", "refreshed_upto")
+    before = list(StageVisit.objects.filter(journey=back).order_by("seq").values_list(*fields))
+    months = set(MonthlyValue.objects.filter(journey=won).values_list("pk", "refreshed_upto"))
+    move_stage(back, Stage.objects.get(key="closing"), by=owner.user, at=day(20))
+    record_value(won, "5", 12)  # the same month as an earlier value
+
+    result = services.refresh_insights()
+
+    after = list(StageVisit.objects.filter(journey=back).order_by("seq").values_list(*fields))
+    # The finished stays are untouched, the open one was finished in place,
+    # and the new stay is a new row.
+    assert after[: len(before) - 1] == before[:-1]
+    last = before[-1]
+    assert after[len(before) - 1] == (last[0], last[1], day(20), result.last_event_id)
+    assert len(after) == len(before) + 1
+    assert after[-1][0] not in {row[0] for row in before}
+    months_after = set(MonthlyValue.objects.filter(journey=won).values_list("pk", "refreshed_upto"))
+    assert {pk for pk, _ in months_after} == {pk for pk, _ in months}
+    assert len(months_after - months) == 1  # one month rewritten in place
+    assert_same_as_full_recompute()
+
+
+def test_times_are_written_as_bulk_writes_them():
+    times = [
+        dt.datetime(2025, 3, 3, 9, tzinfo=dt.UTC),
+        dt.datetime(2025, 3, 3, 9, 0, 0, 500, tzinfo=dt.UTC),
+        dt.datetime(1969, 12, 31, 23, 59, 59, 250_000, tzinfo=dt.UTC),
+        None,
+    ]
+    table = pa.table(
+        {"journey_id": [1, 2, 3, 4], "seq": [1, 1, 1, 1], "stage": ["lead"] * 4},
+    ).append_column("entered_at", pa.array(times, TIME))
+    convert = driver_value(StageVisit._meta.get_field("entered_at"))
+
+    rows = services._driver_rows(StageVisit, table, ())
+
+    assert [row[3] for row in rows] == [convert(value) for value in times]
+
+
+def test_a_rewrite_deletes_the_rows_no_longer_derived(three_journeys):
+    won, _, back = three_journeys
+    services.refresh_insights()
+    # History rewritten behind the log's back (an import's correction): the
+    # last stage change and the value events are gone.
+    gone = [
+        JourneyEvent.objects.filter(journey=back, kind="stage_entered").latest("id").pk,
+        *JourneyEvent.objects.filter(journey=won, kind="value_recorded").values_list(
+            "pk", flat=True
+        ),
+    ]
+    with connection.cursor() as cursor:
+        marks = ", ".join(["%s"] * len(gone))
+        cursor.execute(f"delete from {JourneyEvent._meta.db_table} where id in ({marks})", gone)
+
+    services.rewrite([won.pk, back.pk])
+
+    assert StageVisit.objects.filter(journey=back).count() == 2
+    assert not MonthlyValue.objects.filter(journey=won).exists()
     assert_same_as_full_recompute()
