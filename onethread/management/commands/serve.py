@@ -5,6 +5,7 @@ dashboards' copy loaded and kept up to date in another."""
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import get_resolver
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
 from onethread.insights.columnar import start_following
@@ -26,15 +27,19 @@ class GunicornServer(BaseApplication):
         return application
 
 
-def start_insights_copy(web_worker: Any) -> None:
-    """Load the insights dashboards' copy in the background and keep it
-    following the aggregates, so no request waits for the load."""
+def prepare_web_process(web_worker: Any) -> None:
+    """gunicorn's post_worker_init hook without the background worker. Import
+    every URLconf now (the API's schemas take about half a second), not on
+    the process's first request; load the insights dashboards' copy in the
+    background and keep it following the aggregates, so no request waits for
+    the load."""
+    get_resolver().url_patterns  # noqa: B018 (imported for its side effect)
     web_worker.onethread_insights = start_following()
 
 
 def start_background_worker(web_worker: Any) -> None:
     """gunicorn's post_worker_init hook: runs in each web process after it forks."""
-    start_insights_copy(web_worker)
+    prepare_web_process(web_worker)
     web_worker.onethread_background = start_thread()
 
 
@@ -77,7 +82,7 @@ class Command(BaseCommand):
         hooks = (
             {"post_worker_init": start_background_worker, "worker_exit": stop_background_worker}
             if worker
-            else {"post_worker_init": start_insights_copy}
+            else {"post_worker_init": prepare_web_process}
         )
         GunicornServer(
             {
