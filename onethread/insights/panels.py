@@ -27,9 +27,14 @@ class Panel:
     note: str = ""
 
     def cells(self) -> list[list[tuple[str, bool]]]:
-        """Each row's cells as (text, is a number) for the table."""
+        """Each row's cells as (text, aligned as a number) for the table: a
+        missing value ("n/a") lines up with the numbers of its column."""
+        numeric = {key: any(_numeric(row.get(key)) for row in self.rows) for key, _ in self.columns}
         return [
-            [(self.format(row.get(key), key), _numeric(row.get(key))) for key, _ in self.columns]
+            [
+                (self.format(row.get(key), key), _numeric(row.get(key)) or numeric[key])
+                for key, _ in self.columns
+            ]
             for row in self.rows
         ]
 

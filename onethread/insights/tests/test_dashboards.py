@@ -10,6 +10,7 @@ from django.urls import reverse
 from onethread.insights import services
 from onethread.insights.columnar import COPY, RESULTS
 from onethread.insights.dashboards import DASHBOARDS
+from onethread.insights.panels import Panel
 from onethread.insights.tests.journeys import a_small_company, journey_through, record_value
 from onethread.team.models import Member, Role
 from tests.builders import PASSWORD, make_member, make_team, make_user
@@ -221,3 +222,21 @@ def test_insights_lead_to_signal_usefulness_and_to_training_effect_for_managers(
     body = page(client, "bow-tie").content.decode()
     assert usefulness in body
     assert effect not in body
+
+
+def test_a_missing_figure_lines_up_with_the_numbers_of_its_column():
+    panel = Panel(
+        "funnel",
+        "Funnel",
+        [("name", "Stage"), ("conversion_rate", "Conversion"), ("note", "Note")],
+        [
+            {"name": "Lead", "conversion_rate": 0.5, "note": None},
+            {"name": "Adoption", "conversion_rate": None, "note": "none entered"},
+        ],
+    )
+    body = str(panel.body())
+    assert '<td class="number">50%</td>' in body
+    assert '<td class="number">n/a</td>' in body
+    assert "<td>Adoption</td>" in body
+    # A column without any number keeps its missing values aligned as text.
+    assert "<td>n/a</td>" in body
