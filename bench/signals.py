@@ -19,7 +19,11 @@ first); a second child process measures, so that its peak memory
 - the minutely incremental run that follows the full runs: it finds only
   their own signal_raised events and passes them (reported, not a target);
 - incremental: NEW_EVENTS interactions logged on as many journeys, then the
-  incremental run (only those journeys).
+  incremental run (only those journeys);
+- the database alone (a third child, not a target): the rows the first run
+  wrote, written again by the same bulk writer with nothing else to do, then
+  rolled back; beside the steady-state run it shows how much of the first
+  run no detector change can remove.
 
 Targets: the full run under 60 s, the incremental under 2 s. The last line is
 the JSON summary: {"bench": "signals", "figures", "targets", "met"}.
@@ -52,7 +56,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--events", type=int, default=20_000_000)
     parser.add_argument("--new-events", type=int, default=10_000)
     parser.add_argument("--reuse", action="store_true", help="keep an already loaded database")
-    parser.add_argument("--child", choices=["load", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["load", "measure", "floor"], help=argparse.SUPPRESS)
+    parser.add_argument("--after-event", type=int, default=0, help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -161,6 +166,7 @@ def child_measure(args: argparse.Namespace) -> dict[str, Any]:
     # the full run's business.
     last = JourneyEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     Checkpoint.objects.update_or_create(name="incremental", defaults={"last_event_id": last})
+    figures["events_before_first_run"] = last
     first_s, runs = timed_run("full run, first", lambda: run_full(now=now, budget_s=None))
     figures["full_first_s"] = round(first_s, 2)
     figures["signals_raised"] = Signal.objects.count()
@@ -186,9 +192,67 @@ def child_measure(args: argparse.Namespace) -> dict[str, Any]:
     return figures
 
 
-def run_child(args: argparse.Namespace, step: str) -> dict[str, Any]:
+def child_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """The database alone: the rows the first full run wrote (every signal,
+    its signal_raised event, the notifications), read back as the driver
+    gives them, removed and inserted again with the same bulk writer and
+    nothing else to do, then rolled back. If this plus the steady-state run
+    (detection alone) passes 60 s, no first run that writes these rows can
+    meet the target, however fast the detectors' own work."""
+    setup_django(args)
+    from django.db import connection, transaction
+
+    from onethread.imports.bulk import BulkTable
+    from onethread.journeys.models import EventKind, JourneyEvent
+    from onethread.notifications.models import Notification
+    from onethread.signals.models import Signal
+    from onethread.signals.raising import (
+        EVENT_FIELDS,
+        NOTIFICATION_FIELDS,
+        RAISE_BATCH,
+        SIGNAL_FIELDS,
+    )
+
+    def columns(model: Any, fields: list[str]) -> str:
+        names = {field.attname: field.column for field in model._meta.concrete_fields}
+        return ", ".join(f'"{names[name]}"' for name in fields)
+
+    tables = [
+        (Signal, SIGNAL_FIELDS, "1 = 1"),
+        (
+            JourneyEvent,
+            EVENT_FIELDS,
+            f"kind = '{EventKind.SIGNAL_RAISED}' AND id > {args.after_event}",
+        ),
+        (Notification, NOTIFICATION_FIELDS, f"kind = '{Notification.Kind.SIGNAL.value}'"),
+    ]
+    figures: dict[str, Any] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        rows = {}
+        for model, fields, where in tables:
+            table = model._meta.db_table
+            cursor.execute(f"SELECT {columns(model, fields)} FROM {table} WHERE {where}")
+            rows[model] = cursor.fetchall()
+            cursor.execute(f"DELETE FROM {table} WHERE {where}")
+        started = time.perf_counter()
+        for model, fields, _ in tables:
+            begun, writer, written = time.perf_counter(), BulkTable(model, fields), rows[model]
+            for start in range(0, len(written), RAISE_BATCH):
+                writer.insert(written[start : start + RAISE_BATCH], prepared=True)
+            took = time.perf_counter() - begun
+            name = model._meta.db_table
+            figures[f"{name}_rows"] = len(written)
+            figures[f"{name}_s"] = round(took, 2)
+            print(f"  {name:<32}{len(written):>11,} rows {took:>8.2f} s", flush=True)
+        figures["database_alone_s"] = round(time.perf_counter() - started, 2)
+        print(f"the database alone, writing the first run's rows: {figures['database_alone_s']} s")
+        transaction.set_rollback(True)
+    return figures
+
+
+def run_child(args: argparse.Namespace, step: str, *extra: str) -> dict[str, Any]:
     command = [sys.executable, __file__, "--child", step, "--journeys", str(args.journeys)]
-    command += ["--events", str(args.events), "--new-events", str(args.new_events)]
+    command += ["--events", str(args.events), "--new-events", str(args.new_events), *extra]
     if args.reuse:
         command.append("--reuse")
     process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
@@ -207,13 +271,18 @@ def run_child(args: argparse.Namespace, step: str) -> dict[str, Any]:
 def main() -> int:
     args = parse_args()
     if args.child:
-        result = child_load(args) if args.child == "load" else child_measure(args)
+        children = {"load": child_load, "measure": child_measure, "floor": child_floor}
+        result = children[args.child](args)
         print(RESULT + json.dumps(result), flush=True)
         return 0
     print(f"machine: {machine()}")
     print(f"load average before: {load_average()}")
     print(f"== {args.journeys:,} journeys, {args.events:,} events (SQLite) ==", flush=True)
     figures = {**run_child(args, "load"), **run_child(args, "measure")}
+    print("first run's writes again, the database alone (rolled back):", flush=True)
+    floor = run_child(args, "floor", "--after-event", str(figures["events_before_first_run"]))
+    figures["database_alone_first_s"] = floor.pop("database_alone_s")
+    figures["database_alone_rows"] = floor
     figures["load_average_after"] = load_average()
     full = max(figures["full_first_s"], figures["full_steady_s"])
     met = (
