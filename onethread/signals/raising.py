@@ -2,9 +2,15 @@
 journeys and account teams are read as plain rows, and the signals, their
 journey events and the notifications are each written with one bulk
 statement (executemany on SQLite, COPY on PostgreSQL), with no model object
-per row: a first run over a million journeys raises hundreds of thousands."""
+per row: a first run over a million journeys raises hundreds of thousands.
+
+People are told of what one raise routed to them (or, for managers, raised
+as a risk on their team) one signal a notification, up to SUMMARY_OVER;
+past that, by one notification that counts them by kind: a first run over
+years of history would otherwise bury every other notification."""
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,6 +30,8 @@ from onethread.webhooks.services import queue_deliveries
 from onethread.webhooks.subscriptions import subscribed_event_types
 
 RAISE_BATCH = 5000
+# More signals than this for one person in one raise: one summary notification.
+SUMMARY_OVER = 3
 
 SIGNAL_FIELDS = [
     "id", "kind", "detector", "dedupe_key", "score", "explanation", "evidence", "account_id",
@@ -49,8 +57,10 @@ def raise_candidates(candidates: Iterable[Candidate], *, now: dt.datetime) -> li
     known = signalled(unique)
     fresh = [candidate for key, candidate in unique.items() if key not in known]
     raised: list[int] = []
+    told: list[Raised] = []
     for start in range(0, len(fresh), RAISE_BATCH):
-        raised += _raise_batch(fresh[start : start + RAISE_BATCH], now)
+        raised += _raise_batch(fresh[start : start + RAISE_BATCH], now, told)
+    _notify(told, now)
     return raised
 
 
@@ -76,7 +86,11 @@ def _insert(table: BulkTable, rows: Sequence[Sequence[Any]]) -> None:
         table.insert(rows)
 
 
-def _raise_batch(batch: list[Candidate], now: dt.datetime) -> list[int]:
+def _raise_batch(
+    batch: list[Candidate], now: dt.datetime, told: list["Raised"] | None = None
+) -> list[int]:
+    """Raise a batch; the people concerned are told at once, or, given `told`,
+    the raised signals are added to it for the caller to tell them together."""
     facts = routing.journey_facts({candidate.journey_id for candidate in batch})
     # The account team is read only where routing needs it: expansion, or a
     # journey without an active owner.
@@ -112,6 +126,10 @@ def _raise_batch(batch: list[Candidate], now: dt.datetime) -> list[int]:
         kept = [index for index, row in enumerate(rows) if _insert_one(table, row)]
     raised = [(rows[i][0], batch[i], routed[i], facts[batch[i].journey_id]) for i in kept]
     _announce(raised, now)
+    if told is None:
+        _notify(raised, now)
+    else:
+        told.extend(raised)
     return [signal_id for signal_id, *_ in raised]
 
 
@@ -128,8 +146,7 @@ Raised = tuple[int, Candidate, routing.Person | None, routing.JourneyFacts]
 
 
 def _announce(raised: list[Raised], now: dt.datetime) -> None:
-    """The journey event of each signal, its webhook deliveries, and the
-    notifications (risk: the owner's managers are told too)."""
+    """The journey event of each signal and its webhook deliveries."""
     recorded_at = timezone.now()
     event_ids = new_ids(JourneyEvent, len(raised))
     _insert(
@@ -160,23 +177,32 @@ def _announce(raised: list[Raised], now: dt.datetime) -> None:
     if EventKind.SIGNAL_RAISED in subscribed_event_types():
         for event in JourneyEvent.objects.filter(pk__in=event_ids).order_by("id"):
             queue_deliveries(event)
-    _notify(raised, now)
 
 
 def _notify(raised: list[Raised], now: dt.datetime) -> None:
+    """Each signal to the person it is routed to; risk to the team's managers
+    too. A person with more than SUMMARY_OVER of them gets one summary."""
     managers = routing.managers_by_team(
         {person.team_id for _, c, person, _ in raised if person and c.kind not in EXPANSION_KINDS}
     )
     url = reverse("signals")
-    rows = []
+    # Per recipient, in order: (the signal, whether it is theirs or their team's).
+    told: dict[int, list[tuple[Candidate, routing.JourneyFacts, bool]]] = defaultdict(list)
     for _, candidate, person, journey in raised:
         if person is None:
             continue
-        people = [person]
+        told[person.user_id].append((candidate, journey, True))
         if candidate.kind not in EXPANSION_KINDS:
-            people += managers.get(person.team_id, [])
-        text = f"{Kind(candidate.kind).label} on {journey.account}: {candidate.explanation}"
-        for user_id in dict.fromkeys(someone.user_id for someone in people):
+            for manager in managers.get(person.team_id, []):
+                if manager.user_id != person.user_id:
+                    told[manager.user_id].append((candidate, journey, False))
+    rows = []
+    for user_id, signals in told.items():
+        if len(signals) > SUMMARY_OVER:
+            rows.append([user_id, Notification.Kind.SIGNAL, summary(signals), None, url, now])
+            continue
+        for candidate, journey, _ in signals:
+            text = f"{Kind(candidate.kind).label} on {journey.account}: {candidate.explanation}"
             rows.append([user_id, Notification.Kind.SIGNAL, text[:500], journey.id, url, now])
     ids = new_ids(Notification, len(rows))
     _insert(
@@ -185,3 +211,22 @@ def _notify(raised: list[Raised], now: dt.datetime) -> None:
     )
     if settings.EMAIL_ENABLED and ids:
         transaction.on_commit(lambda: email_notifications.enqueue(ids))
+
+
+def summary(signals: Sequence[tuple[Candidate, routing.JourneyFacts, bool]]) -> str:
+    """ "14 new signals: 9 for you (6 Cross-sell, 3 Silence), 5 risks on your
+    team's journeys (5 Silence)." """
+
+    def by_kind(candidates: list[Candidate]) -> str:
+        counts = Counter(Kind(candidate.kind).label for candidate in candidates)
+        return ", ".join(f"{count:,} {label}" for label, count in counts.most_common())
+
+    mine = [candidate for candidate, _, own in signals if own]
+    team = [candidate for candidate, _, own in signals if not own]
+    parts = []
+    if mine:
+        parts.append(f"{len(mine):,} for you ({by_kind(mine)})")
+    if team:
+        risks = "risk" if len(team) == 1 else "risks"
+        parts.append(f"{len(team):,} {risks} on your team's journeys ({by_kind(team)})")
+    return f"{len(signals):,} new signals: {', '.join(parts)}."[:500]

@@ -194,3 +194,38 @@ def test_raising_a_batch_records_exactly_what_raising_one_by_one_does():
         assert len(raise_signals([one], now=NOW)) == 1
     assert _recorded(after_event=mark) == together
     assert len(together[2]) > len(candidates)  # managers were told of the risks
+
+
+def test_more_signals_than_the_summary_threshold_for_one_person_come_as_one_summary():
+    from onethread.signals.raising import SUMMARY_OVER
+
+    team = make_team()
+    owner = make_member(Role.CSM, team=team)
+    manager = make_member(Role.MANAGER, team=team)
+    journeys = [make_journey(owner=owner, stage_key="adoption") for _ in range(SUMMARY_OVER)]
+    risks = [candidate(j, Kind.SILENCE, f"silence:{j.pk}") for j in journeys]
+    risks.append(candidate(journeys[0], Kind.NO_FIRST_VALUE, "no_first_value:x"))
+    expansion = candidate(journeys[0], Kind.CROSS_SELL, "cross_sell:need:7")
+    assert len(raise_signals([*risks, expansion], now=NOW)) == SUMMARY_OVER + 2
+    mine = Notification.objects.get(recipient=owner.user, kind="signal")
+    assert mine.journey_id is None
+    assert mine.text == (
+        f"{SUMMARY_OVER + 2} new signals: {SUMMARY_OVER + 2} for you "
+        f"({SUMMARY_OVER} Silence, 1 No first value, 1 Cross-sell)."
+    )
+    told = Notification.objects.get(recipient=manager.user, kind="signal")
+    assert told.text == (
+        f"{SUMMARY_OVER + 1} new signals: {SUMMARY_OVER + 1} risks on your team's journeys "
+        f"({SUMMARY_OVER} Silence, 1 No first value)."
+    )
+
+
+def test_up_to_the_summary_threshold_each_signal_is_told_on_its_own():
+    from onethread.signals.raising import SUMMARY_OVER
+
+    owner = make_member(Role.SDR)
+    journeys = [make_journey(owner=owner) for _ in range(SUMMARY_OVER)]
+    raise_signals([candidate(j, Kind.SILENCE, f"silence:{j.pk}") for j in journeys], now=NOW)
+    told = Notification.objects.filter(recipient=owner.user, kind="signal")
+    assert sorted(told.values_list("journey_id", flat=True)) == sorted(j.pk for j in journeys)
+    assert all(text.startswith("Silence on ") for text in told.values_list("text", flat=True))
