@@ -148,7 +148,10 @@ class ImportContext:
         """The records these ids already became, in chunks of queries."""
         found: dict[str, Found] = {}
         # Plain SQL: the ORM's work on thousands of parameters costs more than the query.
-        stamps = (self.stamp, connection.ops.adapt_datetimefield_value(self.stamp))
+        # As the driver gives it back: aware (PostgreSQL), naive UTC (SQLite's
+        # converter), or text.
+        naive = self.stamp.astimezone(dt.UTC).replace(tzinfo=None)
+        stamps = (self.stamp, naive, connection.ops.adapt_datetimefield_value(self.stamp))
         with connection.cursor() as cursor:
             for chunk in chunks(sorted(set(external_ids))):
                 sql, params = _lookup_sql(system, kind, chunk)
