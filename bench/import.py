@@ -523,7 +523,7 @@ def measure_floor(args: argparse.Namespace) -> dict[str, Any]:
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     for index in LEAST_INDEXES_DROPPED:
-                        cursor.execute(f'DROP INDEX "{index}"')
+                        cursor.execute(f'DROP INDEX IF EXISTS "{index}"')
                 seconds = insert_floor(interactions, events, [])
                 transaction.set_rollback(True)
             result["least_rows_per_s"] = round(len(interactions) / seconds)

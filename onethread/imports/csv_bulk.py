@@ -46,7 +46,7 @@ def logged_json(
     """logged_payload as the database stores it (the JSON BulkTable writes,
     character for character), written directly: the import's commonest row."""
     quote = encode_basestring_ascii
-    names = ",".join(quote(name) for name in contacts)
+    names = ",".join([quote(name) for name in contacts]) if contacts else ""
     return (
         f'{{"interaction_id":{int(interaction_id)},"channel":{quote(channel)},'
         f'"direction":{quote(direction)},"summary":{quote(summary[:SUMMARY_IN_EVENT])},'

@@ -44,7 +44,7 @@ WRITERS: dict[str, type[Writer]] = {
 }
 REASON_COLUMNS = {"journey": "outcome_reason", "deal": "lost_reason"}
 SHOWN_MATCHES = 10
-SQLITE_CACHE_KIB = 64 * 1024
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,16 @@ class Interaction(models.Model):
     summary = models.TextField(max_length=5000)
     contacts = models.ManyToManyField(Contact, related_name="interactions", blank=True)
     occurred_at = models.DateTimeField(default=timezone.now)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    # No index on stage or logged_by (as on JourneyEvent): interactions are
+    # read by journey; only deleting a stage or a user looks them up by these.
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", db_index=False)
     logged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:

@@ -188,9 +188,18 @@ class JourneyEvent(models.Model):
         Journey, on_delete=models.PROTECT, related_name="events", db_index=False
     )
     kind = models.CharField(max_length=32, choices=EventKind.choices)
-    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    # No index on stage or actor: events are read by journey and by kind, and
+    # every event written (millions by an import) would pay for them; only
+    # deleting a stage or a user (rare, and refused when events name them)
+    # looks events up by these.
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+", db_index=False)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # When it happened in the world; null when the source does not say.
     occurred_at = models.DateTimeField(null=True, blank=True)
