@@ -19,6 +19,7 @@ from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils import timezone
 
+from onethread.imports.bulk import no_cycle_collection
 from onethread.imports.csv_bulk import InteractionWriter, StageHistoryWriter, TicketWriter
 from onethread.imports.csv_context import ImportContext
 from onethread.imports.csv_customers import AccountWriter, ContactWriter
@@ -82,7 +83,12 @@ def import_csv(
     tables = _open_all(ordered, report)
     if tables is not None:
         try:
-            with _references_checked_here(), transaction.atomic(), _sqlite_page_cache():
+            with (
+                no_cycle_collection(),
+                _references_checked_here(),
+                transaction.atomic(),
+                _sqlite_page_cache(),
+            ):
                 context = ImportContext.start(report, now or timezone.now(), timezone.now())
                 if not _check_stages(ordered, context):
                     raise _NothingCommitted

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from onethread.customers.models import Account
 from onethread.deals.models import Deal
-from onethread.imports.bulk import BulkTable, allocate_ids
+from onethread.imports.bulk import BulkTable, allocate_ids, no_cycle_collection
 from onethread.imports.models import ExternalRecord, ImportRun
 from onethread.imports.olist_files import (
     OLIST_TIME_ZONE,
@@ -108,7 +108,7 @@ def import_olist(
         _log_run(report, by)
         return report
     data = _drop_refused(data, report)
-    with transaction.atomic():
+    with no_cycle_collection(), transaction.atomic():
         plan = _plan(now or timezone.now())
         _write(data, plan, report, progress)
     report.committed = True

@@ -26,7 +26,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 from django.db.models.fields import AutoFieldMixin
 
-from onethread.imports.bulk import BulkTable
+from onethread.imports.bulk import BulkTable, no_cycle_collection
 from onethread.imports.export import MANIFEST, sha256
 from onethread.imports.export_tables import (
     CONFIGURATION_TABLES,
@@ -357,7 +357,7 @@ def restore_database(
     planned, notes = plan_restore(manifest)
     check_files(directory, planned, source)
     summary = RestoreSummary(notes=notes)
-    with transaction.atomic():
+    with no_cycle_collection(), transaction.atomic():
         occupied = why_not_empty()
         if occupied:
             raise RestoreError(
