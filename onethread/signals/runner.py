@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from onethread.imports.bulk import no_cycle_collection
 from onethread.journeys.models import EventKind, Journey, JourneyEvent
 from onethread.signals.detectors import DETECTORS, Detect
 from onethread.signals.models import Checkpoint, DetectorRun
@@ -56,7 +57,10 @@ def run_detectors(
         )
         started = time.monotonic()
         try:
-            with transaction.atomic():
+            # Detection makes millions of short-lived rows and candidates: the
+            # cycle collector would walk them again and again (a fifth of a
+            # first run); it runs once after the detector instead.
+            with no_cycle_collection(), transaction.atomic():
                 raised = raise_candidates(detect(journey_ids, now), now=now)
         except Exception as error:
             logger.exception("Signal detector %s failed", key)

@@ -99,3 +99,24 @@ def test_a_full_run_forgets_old_successes_but_keeps_failures_for_a_month():
     run_full(now=NOW)
     assert not DetectorRun.objects.filter(pk=old_ok.pk).exists()
     assert DetectorRun.objects.filter(pk=old_failure.pk).exists()
+
+
+def test_detectors_run_with_the_cycle_collector_off_and_it_is_back_on_after_even_on_failure():
+    import gc
+
+    seen = []
+
+    def looking(scope, now):
+        seen.append(gc.isenabled())
+        return []
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        runs = run_detectors(now=NOW, detectors={"broken": broken, "looking": looking})
+        assert [run.status for run in runs] == [DetectorRun.Status.FAILED, DetectorRun.Status.OK]
+        assert seen == [False]
+        assert gc.isenabled()
+    finally:
+        if not was:
+            gc.disable()
