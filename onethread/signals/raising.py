@@ -86,11 +86,9 @@ def _insert(table: BulkTable, rows: Sequence[Sequence[Any]]) -> None:
         table.insert(rows)
 
 
-def _raise_batch(
-    batch: list[Candidate], now: dt.datetime, told: list["Raised"] | None = None
-) -> list[int]:
-    """Raise a batch; the people concerned are told at once, or, given `told`,
-    the raised signals are added to it for the caller to tell them together."""
+def _raise_batch(batch: list[Candidate], now: dt.datetime, told: list["Raised"]) -> list[int]:
+    """Raise a batch; the raised signals are added to `told`, for the caller
+    to notify the people concerned once for all its batches."""
     facts = routing.journey_facts({candidate.journey_id for candidate in batch})
     # The account team is read only where routing needs it: expansion, or a
     # journey without an active owner.
@@ -126,10 +124,7 @@ def _raise_batch(
         kept = [index for index, row in enumerate(rows) if _insert_one(table, row)]
     raised = [(rows[i][0], batch[i], routed[i], facts[batch[i].journey_id]) for i in kept]
     _announce(raised, now)
-    if told is None:
-        _notify(raised, now)
-    else:
-        told.extend(raised)
+    told.extend(raised)
     return [signal_id for signal_id, *_ in raised]
 
 

@@ -118,7 +118,7 @@ def test_a_batch_meeting_a_condition_raised_meanwhile_keeps_the_others():
     assert len(raise_signals([candidate(journey, key="silence:a")], now=NOW)) == 1
     # As if another worker raised "silence:a" after this run read the known keys:
     raised = _raise_batch(
-        [candidate(journey, key="silence:a"), candidate(journey, key="silence:b")], now=NOW
+        [candidate(journey, key="silence:a"), candidate(journey, key="silence:b")], NOW, []
     )
     assert [Signal.objects.get(pk=pk).dedupe_key for pk in raised] == ["silence:b"]
     assert Signal.objects.filter(status="open").count() == 2
